@@ -1,0 +1,211 @@
+//! The user-facing commands as library functions: `check`, `run`, `compare`. The binary only parses
+//! arguments and calls these; a notebook binding or web explorer can call them the same way.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::engine::{ScenarioRun, run_scenario};
+use crate::error::{Error, InputError, Result};
+use crate::model::observe::StepRecord;
+use crate::output::manifest::Manifest;
+use crate::output::{OutputDir, tables};
+use crate::plot;
+use crate::scenario::{ScenarioSource, load_scenario};
+
+/// Options shared by `run` and `compare` (BRIEF §6 common flags).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub out: Option<PathBuf>,
+    pub seed: Option<u64>,
+    pub replicates: Option<u32>,
+    pub steps: Option<u32>,
+    pub threads: Option<usize>,
+    pub sets: Vec<String>,
+    pub force: bool,
+    /// Show a progress bar on stderr (when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// Load and validate a scenario with the command-line overrides applied.
+pub fn load(path: &Path, opts: &RunOptions) -> Result<ScenarioSource> {
+    let mut source = load_scenario(path, &opts.sets)?;
+    source.params = source
+        .params
+        .with_run_size(opts.seed, opts.steps, opts.replicates)?;
+    Ok(source)
+}
+
+/// `cogov check`: the fully resolved scenario as TOML.
+pub fn check(path: &Path, sets: &[String]) -> Result<String> {
+    Ok(load_scenario(path, sets)?.params.to_toml())
+}
+
+/// Where the shipped scenarios live: `./scenarios` if present, else the source tree's.
+pub fn scenario_dir() -> PathBuf {
+    let local = PathBuf::from("scenarios");
+    if local.is_dir() {
+        local
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+    }
+}
+
+/// `cogov run SCENARIO`: default output `output/run/<name>`.
+pub fn run(path: &Path, opts: &RunOptions) -> Result<PathBuf> {
+    let source = load(path, opts)?;
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output/run").join(source.params.name()));
+    execute("run", vec![source], &out, opts, None)
+}
+
+/// `cogov compare [SCENARIO…]`: default fragmented vs coordinated into `output/compare`.
+pub fn compare(paths: &[PathBuf], opts: &RunOptions) -> Result<PathBuf> {
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        let dir = scenario_dir();
+        vec![dir.join("fragmented.toml"), dir.join("coordinated.toml")]
+    } else {
+        paths.to_vec()
+    };
+    let sources = paths
+        .iter()
+        .map(|p| load(p, opts))
+        .collect::<Result<Vec<_>>>()?;
+    let mut names: Vec<&str> = sources.iter().map(|s| s.params.name()).collect();
+    names.sort_unstable();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(InputError::Usage(format!(
+            "two compared scenarios are both named `{}`; give them distinct `name`s",
+            w[0]
+        ))
+        .into());
+    }
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output/compare"));
+    let title = format!(
+        "cogov: {}",
+        sources
+            .iter()
+            .map(|s| s.params.name())
+            .collect::<Vec<_>>()
+            .join(" vs ")
+    );
+    execute("compare", sources, &out, opts, Some(title))
+}
+
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        if n == 0 {
+            return Err(InputError::Usage("--threads must be at least 1".into()).into());
+        }
+        builder = builder.num_threads(n);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start threads: {e}")))
+}
+
+fn progress_bar(total: u64, show: bool) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:30}] {pos}/{len} replicate-steps, {per_sec}, ETA {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+fn execute(
+    command: &str,
+    sources: Vec<ScenarioSource>,
+    out: &Path,
+    opts: &RunOptions,
+    title: Option<String>,
+) -> Result<PathBuf> {
+    let mut dir = OutputDir::create(out, opts.force)?;
+    let pool = thread_pool(opts.threads)?;
+    let total: u64 = sources
+        .iter()
+        .map(|s| u64::from(s.params.s.steps) * u64::from(s.params.s.replicates))
+        .sum();
+    let bar = progress_bar(total, opts.progress);
+    let runs = pool.install(|| {
+        sources
+            .iter()
+            .map(|s| {
+                bar.set_message(s.params.name().to_string());
+                run_scenario(&s.params, &|n| bar.inc(n))
+            })
+            .collect::<Result<Vec<ScenarioRun>>>()
+    })?;
+    bar.finish_and_clear();
+
+    let started = Instant::now();
+    dir.write("timeseries.csv", tables::timeseries(&runs).as_bytes())?;
+    dir.write("summary.csv", tables::summary(&runs).as_bytes())?;
+    if runs.iter().any(|r| r.params.s.output.regions) {
+        dir.write("regions.csv", tables::regions(&runs).as_bytes())?;
+    }
+    let title = title.unwrap_or_else(|| format!("cogov: {}", runs[0].params.name()));
+    plot::time_series_figure(&mut dir, command, &title, &runs, &plot::COMPARE_PANELS)?;
+    let files: Vec<Option<String>> = sources
+        .iter()
+        .map(|s| s.path.as_ref().map(|p| p.display().to_string()))
+        .collect();
+    let mut manifest = Manifest::new(command, &runs, &files, pool.current_num_threads());
+    manifest.outputs = dir.hashes.clone();
+    manifest.timing.output_seconds = started.elapsed().as_secs_f64();
+    dir.write("manifest.json", manifest.to_json().as_bytes())?;
+    print_summary(&runs, dir.root());
+    Ok(dir.root().to_path_buf())
+}
+
+/// A short table of headline results on stdout.
+fn print_summary(runs: &[ScenarioRun], out: &Path) {
+    const SHOWN: [&str; 6] = [
+        "pollution_mean",
+        "target_met_share",
+        "compliance_rate",
+        "enforcement_cost",
+        "welfare",
+        "awareness_mean",
+    ];
+    let window = runs[0].params.s.output.window;
+    println!("final {window}-month means over replicates (95% CI):");
+    print!("{:<18}", "metric");
+    for r in runs {
+        print!(" {:>28}", r.params.name());
+    }
+    println!();
+    let per_run: Vec<Vec<Vec<f64>>> = runs.iter().map(tables::final_window_means).collect();
+    for metric in SHOWN {
+        let m = StepRecord::COLUMNS
+            .iter()
+            .position(|c| *c == metric)
+            .expect("known metric");
+        print!("{metric:<18}");
+        for reps in &per_run {
+            let values: Vec<f64> = reps.iter().map(|v| v[m]).collect();
+            let s = crate::output::stats::summarize(&values);
+            let cell = if s.n >= 2 {
+                format!("{:.3} [{:.3}, {:.3}]", s.mean, s.ci_low, s.ci_high)
+            } else {
+                format!("{:.3}", s.mean)
+            };
+            print!(" {cell:>28}");
+        }
+        println!();
+    }
+    println!("outputs written to {}", out.display());
+}

@@ -1,0 +1,88 @@
+//! Error types and the exit codes of the product contract (BRIEF §6): 0 success, 2 bad input, 1 anything
+//! else. Library functions return [`Error`]; the binary maps it to a short message and an exit code.
+
+use std::path::PathBuf;
+
+/// Exit status for success.
+pub const EXIT_OK: i32 = 0;
+/// Exit status for anything but bad input (I/O failure, internal invariant broken).
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit status for bad input: usage, scenario or data.
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// A problem with what the user gave us, located as precisely as we can.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum InputError {
+    #[error("{file}: cannot read the file: {reason}")]
+    Read { file: String, reason: String },
+    #[error("{file}: {message}")]
+    Syntax { file: String, message: String },
+    #[error("{file}: unknown key `{key}`{hint}")]
+    UnknownKey {
+        file: String,
+        key: String,
+        hint: String,
+    },
+    #[error("{file}: key `{key}` = {value} has the wrong type: expected {expected}")]
+    WrongType {
+        file: String,
+        key: String,
+        value: String,
+        expected: String,
+    },
+    #[error("{file}: key `{key}` = {value} is not allowed: {allowed}")]
+    OutOfRange {
+        file: String,
+        key: String,
+        value: String,
+        allowed: String,
+    },
+    #[error("{file}: `extends = \"{parent}\"`: {reason}")]
+    Extends {
+        file: String,
+        parent: String,
+        reason: String,
+    },
+    #[error("--set {arg}: {reason}")]
+    BadSet { arg: String, reason: String },
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Every error a library call can return.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("output directory {0} already exists; pass --force to overwrite it")]
+    OutputExists(PathBuf),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invariant broken: {0}")]
+    Invariant(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// The process exit status this error maps to.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(_) | Error::OutputExists(_) => EXIT_BAD_INPUT,
+            _ => EXIT_FAILURE,
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

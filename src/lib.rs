@@ -1,0 +1,18 @@
+//! cogov: a parallel agent-based simulator of collaborative environmental governance.
+//!
+//! Data flow: scenario file → [`scenario::Params`] → [`model::World`] per replicate, stepped by the
+//! [`engine`] → observations → [`output`] tables and [`plot`] figures. The model is described in
+//! `docs/MODEL.md` (ODD protocol); each mechanism lives in one file of [`model`].
+
+// Region-level loops index several parallel per-region arrays at once; an index reads clearer there.
+#![allow(clippy::needless_range_loop)]
+
+pub mod commands;
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod plot;
+pub mod scenario;
+
+pub use error::{Error, InputError, Result};

@@ -1,0 +1,185 @@
+//! Enterprises: heterogeneous polluters choosing each month whether to comply (ODD submodel
+//! "Enterprise decisions", ODD+D decision-making).
+//!
+//! Complying means abating the share `a_r` its region requires and costs `c_i·(a_r/a_ref)² − subsidy`.
+//! Violating saves that cost but risks a sanction. The enterprise weighs the cost against its *perceived*
+//! expected penalty `p̂_i·D`, where `p̂_i` is its learned probability of being sanctioned when violating
+//! and `D` the sanction plus disclosed reputational cost, through a logit choice with temperature τ
+//! (τ = 0: exact best response, comply iff p̂·D > cost — Becker 1968).
+//!
+//! Every month the enterprise is exposed to the detection channels of `RegionPolicy` (see
+//! `inspection.rs`) whether or not it violates, and observes whether it *would* have been sanctioned:
+//! that exposure X updates its belief, p̂ ← p̂ + w (X − p̂). A sanction is paid only if it violated.
+
+use super::inspection::{MAX_DEPARTMENTS, RegionPolicy};
+use crate::engine::rng::Stream;
+
+/// One enterprise: 24 bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Enterprise {
+    /// Monthly output (million yuan).
+    pub output: f32,
+    /// Monthly emission without abatement (tonnes).
+    pub emission: f32,
+    /// Monthly cost of the reference abatement share (million yuan).
+    pub cost: f32,
+    /// Learned probability of a sanction when violating.
+    pub belief: f32,
+    /// Inspection weight (1 under random inspections; ∝ emission under risk-based targeting).
+    pub weight: f32,
+    /// Violation type = index of the primary competent department.
+    pub kind: u8,
+    /// Under continuous online monitoring.
+    pub covered: bool,
+    /// Complied in the last step.
+    pub complying: bool,
+}
+
+/// What a chunk of enterprises did in one step.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EnterpriseTally {
+    pub enterprises: f64,
+    pub complying: f64,
+    pub violating: f64,
+    /// Violations that reached a department able to act, or a central/joint/NGO channel.
+    pub detected: f64,
+    pub sanctioned: f64,
+    pub fines: f64,
+    pub litigation: f64,
+    pub emissions: f64,
+    pub abatement_cost: f64,
+    pub subsidies: f64,
+    pub output: f64,
+    pub false_alarms: f64,
+    pub belief: f64,
+}
+
+impl EnterpriseTally {
+    pub fn add(&mut self, o: &EnterpriseTally) {
+        self.enterprises += o.enterprises;
+        self.complying += o.complying;
+        self.violating += o.violating;
+        self.detected += o.detected;
+        self.sanctioned += o.sanctioned;
+        self.fines += o.fines;
+        self.litigation += o.litigation;
+        self.emissions += o.emissions;
+        self.abatement_cost += o.abatement_cost;
+        self.subsidies += o.subsidies;
+        self.output += o.output;
+        self.false_alarms += o.false_alarms;
+        self.belief += o.belief;
+    }
+}
+
+/// Behavioural constants of the decision rule.
+#[derive(Debug, Clone, Copy)]
+pub struct DecisionRule {
+    /// Logit temperature τ (million yuan).
+    pub rationality: f64,
+    /// Learning weight w.
+    pub learning_rate: f32,
+}
+
+/// Probability of complying given the perceived advantage of complying (million yuan).
+#[inline]
+pub fn compliance_probability(advantage: f64, rationality: f64) -> f64 {
+    if rationality > 0.0 {
+        1.0 / (1.0 + (-advantage / rationality).exp())
+    } else if advantage > 0.0 {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// Advance one chunk of enterprises (all in one region) by one step.
+pub fn step_chunk(
+    chunk: &mut [Enterprise],
+    policy: &RegionPolicy,
+    rule: &DecisionRule,
+    rng: &mut Stream,
+) -> EnterpriseTally {
+    let mut tally = EnterpriseTally::default();
+    let departments = policy.departments;
+    for e in chunk.iter_mut() {
+        let cost = f64::from(e.cost) * policy.cost_scale;
+        let net_cost = cost - policy.subsidy;
+        let perceived_penalty = f64::from(e.belief) * policy.deterrent;
+        let comply = rng.chance(compliance_probability(
+            perceived_penalty - net_cost,
+            rule.rationality,
+        ));
+
+        // Exposure: would a violation this month end in a sanction?
+        let acting = policy.acting[usize::from(e.kind)];
+        let mut reached = false;
+        let mut false_alarm = false;
+        if e.covered {
+            // Online data are held by the environment department (index 0).
+            let u = rng.uniform();
+            reached |= u < policy.monitor_hit && acting & 1 != 0;
+            false_alarm = comply && u >= 1.0 - policy.false_positive;
+        }
+        let w = f64::from(e.weight);
+        for k in 0..departments.min(MAX_DEPARTMENTS) {
+            let hit = rng.chance(policy.inspect[k] * w);
+            reached |= hit && acting & (1 << k) != 0;
+        }
+        reached |= rng.chance(policy.complaint_detect);
+        let ngo = rng.chance(policy.ngo_check);
+        reached |= ngo && acting & 1 != 0;
+        let court = ngo && rng.chance(policy.litigation_share);
+        let direct = rng.chance(policy.direct_check);
+        let capture = (policy.capture * 2.0 * f64::from(e.output)
+            / (f64::from(e.output) + policy.mean_output))
+            .min(1.0);
+        let administrative = reached && rng.chance(policy.handle) && !rng.chance(capture);
+        let enforceable = rng.chance(policy.clarity);
+        let exposure = enforceable && (administrative || direct || court);
+
+        e.belief += rule.learning_rate * (f32::from(u8::from(exposure)) - e.belief);
+        e.complying = comply;
+
+        tally.enterprises += 1.0;
+        tally.output += f64::from(e.output);
+        tally.belief += f64::from(e.belief);
+        tally.false_alarms += f64::from(u8::from(false_alarm));
+        if comply {
+            tally.complying += 1.0;
+            tally.abatement_cost += cost;
+            tally.subsidies += policy.subsidy;
+            tally.emissions += f64::from(e.emission) * (1.0 - policy.abatement);
+        } else {
+            tally.violating += 1.0;
+            tally.emissions += f64::from(e.emission);
+            if reached || direct || ngo {
+                tally.detected += 1.0;
+            }
+            if exposure {
+                tally.sanctioned += 1.0;
+                if administrative || direct {
+                    tally.fines += policy.sanction;
+                } else {
+                    tally.litigation += policy.sanction;
+                }
+            }
+        }
+    }
+    tally
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn best_response_complies_exactly_when_expected_penalty_exceeds_cost() {
+        assert_eq!(compliance_probability(0.01, 0.0), 1.0);
+        assert_eq!(compliance_probability(-0.01, 0.0), 0.0);
+        assert_eq!(compliance_probability(0.0, 0.0), 0.0);
+        assert!((compliance_probability(0.0, 0.1) - 0.5).abs() < 1e-12);
+        let p = compliance_probability(0.1, 0.1);
+        assert!((p - 1.0 / (1.0 + (-1.0f64).exp())).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,170 @@
+//! Departments, inspections and the routing of what they find (ODD submodels "Inspections",
+//! "Information sharing", "Responsibility").
+//!
+//! Each department k of a local government spends its budget share on on-site inspections: an
+//! enterprise of weight w is inspected with probability `π_k·w`, `π_k = budget_k / (cost · N_r)`, and
+//! an inspector finds a violation with probability `1 − miss`. Online monitoring data go to the
+//! environment department (k = 0).
+//!
+//! *Lever 1, information.* In silos a detection counts only if the department holding it is competent
+//! for the violation type; on a shared platform every detection is pooled and routed to the competent
+//! department, so k departments each detecting with p give 1 − (1 − p)^k instead of p.
+//!
+//! *Lever 2, responsibility.* Diffuse: each type has `overlap` = n competent departments, and a routed
+//! case is taken up only if one of them volunteers: in the symmetric mixed equilibrium of the
+//! volunteer's dilemma (Diekmann 1985) nobody acts with probability (c/v)^{n/(n−1)}. Clear: one lead
+//! department always acts, and the joint working group costs a share of the budget.
+
+use super::enterprise::Enterprise;
+use crate::scenario::Params;
+use crate::scenario::validate::{ResponsibilityMode, Sharing};
+
+/// Upper bound on departments per local government (validated).
+pub const MAX_DEPARTMENTS: usize = 16;
+
+/// Everything an enterprise of one region faces in one step. Built once per region per step.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RegionPolicy {
+    pub departments: usize,
+    /// Per-department probability that an inspection of a weight-1 enterprise finds a violation.
+    pub inspect: [f64; MAX_DEPARTMENTS],
+    /// For each violation type, the bit mask of departments whose detections lead to action.
+    pub acting: [u16; MAX_DEPARTMENTS],
+    /// Probability online monitoring flags a violation.
+    pub monitor_hit: f64,
+    pub false_positive: f64,
+    /// Probability a violator is named in a handled, founded complaint (already routed).
+    pub complaint_detect: f64,
+    /// Probability an NGO checks an enterprise, and that a finding goes to litigation.
+    pub ngo_check: f64,
+    pub litigation_share: f64,
+    /// Probability of a central-campaign or joint-team detection (bypasses silos and capture).
+    pub direct_check: f64,
+    /// Probability a routed case is taken up.
+    pub handle: f64,
+    /// Probability a case is waived by the local government, for an enterprise of mean output.
+    pub capture: f64,
+    pub mean_output: f64,
+    /// Legal clarity: probability a case ends in an enforceable sanction.
+    pub clarity: f64,
+    /// Sanction amount (million yuan) and its deterrent value (sanction + disclosed reputation).
+    pub sanction: f64,
+    pub deterrent: f64,
+    /// Abatement share required of a compliant enterprise, and its cost relative to the reference.
+    pub abatement: f64,
+    pub cost_scale: f64,
+    /// Subsidy paid to each complying enterprise this month (million yuan).
+    pub subsidy: f64,
+}
+
+/// Responsible department set of each violation type, as bit masks.
+pub fn responsible_sets(p: &Params) -> [u16; MAX_DEPARTMENTS] {
+    let d = p.departments();
+    let n = match p.responsibility {
+        ResponsibilityMode::Clear => 1,
+        ResponsibilityMode::Diffuse => p.s.responsibility.overlap as usize,
+    };
+    let mut sets = [0u16; MAX_DEPARTMENTS];
+    for (kind, set) in sets.iter_mut().enumerate().take(d) {
+        for j in 0..n {
+            *set |= 1 << ((kind + j) % d);
+        }
+    }
+    sets
+}
+
+/// Which departments' detections lead to action, per violation type (lever 1).
+pub fn acting_sets(p: &Params) -> [u16; MAX_DEPARTMENTS] {
+    match p.sharing {
+        Sharing::Silo => responsible_sets(p),
+        Sharing::Shared => [u16::MAX; MAX_DEPARTMENTS],
+    }
+}
+
+/// Number of departments that must volunteer for a case.
+pub fn competent_departments(p: &Params) -> u32 {
+    match p.responsibility {
+        ResponsibilityMode::Clear => 1,
+        ResponsibilityMode::Diffuse => p.s.responsibility.overlap,
+    }
+}
+
+/// Probability that at least one of n symmetric departments takes up a case, in the mixed equilibrium
+/// of the volunteer's dilemma with cost-to-benefit ratio c/v: 1 − (c/v)^{n/(n−1)}; 1 for n = 1.
+pub fn volunteer_take_up(n: u32, cost_ratio: f64) -> f64 {
+    if n <= 1 {
+        1.0
+    } else {
+        let n = f64::from(n);
+        1.0 - cost_ratio.powf(n / (n - 1.0))
+    }
+}
+
+/// Probability a routed case is taken up under the scenario's responsibility regime.
+pub fn take_up(p: &Params) -> f64 {
+    volunteer_take_up(
+        competent_departments(p),
+        p.s.responsibility.handling_cost_ratio,
+    )
+}
+
+/// Share of the enforcement budget left for inspections after coordination costs (lever 2).
+pub fn inspection_share(p: &Params) -> f64 {
+    match p.responsibility {
+        ResponsibilityMode::Clear => 1.0 - p.s.responsibility.coordination_cost,
+        ResponsibilityMode::Diffuse => 1.0,
+    }
+}
+
+/// Per-department detection probability for a weight-1 enterprise, given the money spent on
+/// inspections this month.
+pub fn inspection_rates(
+    p: &Params,
+    inspection_budget: f64,
+    enterprises: usize,
+) -> [f64; MAX_DEPARTMENTS] {
+    let d = &p.s.departments;
+    let mut rates = [0.0; MAX_DEPARTMENTS];
+    let per_enterprise = inspection_budget / (d.inspection_cost * enterprises.max(1) as f64);
+    for (k, share) in d.budget_shares.iter().enumerate() {
+        rates[k] = (per_enterprise * share).min(1.0) * (1.0 - d.inspector_miss);
+    }
+    rates
+}
+
+/// Inspection weights: 1 for random inspections, emission relative to the regional mean under
+/// risk-based targeting (lever 4). The mean weight is 1 either way, so the budget buys the same number
+/// of inspections.
+pub fn assign_weights(enterprises: &mut [Enterprise], risk_based: bool) {
+    if !risk_based || enterprises.is_empty() {
+        enterprises.iter_mut().for_each(|e| e.weight = 1.0);
+        return;
+    }
+    let mean = enterprises
+        .iter()
+        .map(|e| f64::from(e.emission))
+        .sum::<f64>()
+        / enterprises.len() as f64;
+    for e in enterprises.iter_mut() {
+        e.weight = if mean > 0.0 {
+            (f64::from(e.emission) / mean) as f32
+        } else {
+            1.0
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn volunteer_dilemma_matches_diekmann() {
+        assert_eq!(volunteer_take_up(1, 0.5), 1.0);
+        // n = 2: nobody acts with probability (c/v)^2.
+        assert!((volunteer_take_up(2, 0.5) - 0.75).abs() < 1e-12);
+        // Nobody acting becomes more likely as responsibility is shared more widely.
+        assert!(volunteer_take_up(3, 0.5) < volunteer_take_up(2, 0.5));
+        assert!((volunteer_take_up(3, 0.5) - (1.0 - 0.5f64.powf(1.5))).abs() < 1e-12);
+    }
+}

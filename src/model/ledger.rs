@@ -1,0 +1,67 @@
+//! Money, in double entry (ODD submodel "Money"). Every flow is a transfer between two accounts, so the
+//! sum over all accounts — the outside world included — is zero at all times; `check` verifies it.
+//! Accounts: the outside world (central appropriations in, real spending out), the provincial fund,
+//! and per region the local treasury and the region's enterprises (aggregated).
+
+/// Index of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Account {
+    Outside,
+    Province,
+    Treasury(usize),
+    Enterprises(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    balance: Vec<f64>,
+    regions: usize,
+}
+
+impl Ledger {
+    pub fn new(regions: usize) -> Self {
+        Ledger {
+            balance: vec![0.0; 2 + 2 * regions],
+            regions,
+        }
+    }
+
+    fn index(&self, a: Account) -> usize {
+        match a {
+            Account::Outside => 0,
+            Account::Province => 1,
+            Account::Treasury(r) => 2 + r,
+            Account::Enterprises(r) => 2 + self.regions + r,
+        }
+    }
+
+    /// Move `amount` (million yuan) from one account to another.
+    pub fn transfer(&mut self, from: Account, to: Account, amount: f64) {
+        let (f, t) = (self.index(from), self.index(to));
+        self.balance[f] -= amount;
+        self.balance[t] += amount;
+    }
+
+    pub fn balance(&self, a: Account) -> f64 {
+        self.balance[self.index(a)]
+    }
+
+    /// Σ over all accounts and the largest absolute balance (for a relative tolerance).
+    pub fn imbalance(&self) -> (f64, f64) {
+        let sum = self.balance.iter().sum();
+        let scale = self.balance.iter().fold(0.0f64, |m, b| m.max(b.abs()));
+        (sum, scale)
+    }
+
+    /// Whether money is conserved up to floating-point rounding.
+    pub fn check(&self) -> Result<(), String> {
+        let (sum, scale) = self.imbalance();
+        if sum.abs() <= 1e-9 * scale.max(1.0) {
+            Ok(())
+        } else {
+            Err(format!(
+                "money not conserved: accounts sum to {sum} (scale {scale})"
+            ))
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Local governments: enforcement intensity, capture and the feedback loop (ODD submodels
+//! "Local government" and "Feedback"; levers 6 and 8; ODD+D decision-making).
+//!
+//! The local government spends `intensity × budget` on inspections each month. It revises intensity
+//! by integral control on the *monitored* relative gap g_r = (Ŝ_r − T*)/T* (T* the set-point, `targets.rs`), where Ŝ_r is the stock
+//! `latency` months ago with relative noise:
+//!   e_r ← clamp(e_r + k·π_r, e_min, e_max),
+//!   π_r = g_r + stake_r·g^std_r + [joint] Σ_d c_{r→d}·g_d,
+//! with stake_r the compensation at stake per month of budget (`compensation.rs`), g^std the gap to the
+//! compensation standard, and c_{r→d} the share of downstream region d's load that came from r last
+//! month. A protectionist government ignores the last term: it free-rides on downstream damage.
+//! *Closed loop*: revisions every `feedback.period` months. *One-way management*: only at evaluations
+//! every `feedback.evaluation_period` months (0 = never).
+
+use crate::scenario::Params;
+use crate::scenario::validate::FeedbackMode;
+
+/// State of one local government.
+#[derive(Debug, Clone, Copy)]
+pub struct LocalGovernment {
+    /// Enforcement intensity (multiple of the base budget).
+    pub intensity: f64,
+    /// Accountability left by the last central inspection, in [0, 1].
+    pub accountability: f64,
+    /// Monthly extra money from compensation, for inspections or subsidies, until the next settlement.
+    pub earmarked: f64,
+    /// Abatement share required of compliant enterprises.
+    pub abatement: f64,
+    /// Violation share and complaint detection probability of the last step.
+    pub violation_share: f64,
+    pub complaint_detection: f64,
+}
+
+/// Whether governments revise intensity and caps at month t.
+pub fn adjusts(p: &Params, t: u32) -> bool {
+    if t == 0 {
+        return false;
+    }
+    match p.feedback {
+        FeedbackMode::Closed => t.is_multiple_of(p.s.feedback.period),
+        FeedbackMode::OneWay => {
+            let e = p.s.feedback.evaluation_period;
+            e > 0 && t.is_multiple_of(e)
+        }
+    }
+}
+
+/// New intensity after one revision with pressure π.
+pub fn revise(p: &Params, intensity: f64, pressure: f64) -> f64 {
+    let l = &p.s.local;
+    (intensity + p.s.feedback.gain * pressure).clamp(l.intensity_min, l.intensity_max)
+}
+
+/// Monitored stocks with latency and noise: a ring buffer of true stocks.
+#[derive(Debug, Clone)]
+pub struct MonitorHistory {
+    rows: Vec<Vec<f64>>,
+}
+
+impl MonitorHistory {
+    pub fn new(latency: u32, initial: &[f64]) -> Self {
+        MonitorHistory {
+            rows: vec![initial.to_vec(); latency as usize + 1],
+        }
+    }
+
+    /// Record the stocks at the end of month t.
+    pub fn record(&mut self, t: u32, stock: &[f64]) {
+        let n = self.rows.len();
+        self.rows[t as usize % n].copy_from_slice(stock);
+    }
+
+    /// The stock of region r as it was `latency` months before month t (the oldest row kept).
+    pub fn lagged(&self, t: u32, r: usize) -> f64 {
+        let n = self.rows.len();
+        self.rows[(t as usize + 1) % n][r]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_returns_the_stock_latency_months_back() {
+        let mut h = MonitorHistory::new(2, &[0.0]);
+        for t in 0..10u32 {
+            h.record(t, &[f64::from(t)]);
+            if t >= 2 {
+                assert_eq!(h.lagged(t, 0), f64::from(t - 2));
+            }
+        }
+        let mut h0 = MonitorHistory::new(0, &[0.0]);
+        h0.record(5, &[5.0]);
+        assert_eq!(h0.lagged(5, 0), 5.0);
+    }
+}

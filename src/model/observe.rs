@@ -1,0 +1,68 @@
+//! Observations: what one step of one replicate reports (BRIEF §4). Outputs and figures read only these.
+
+macro_rules! record {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq)]
+        pub struct $name { $($(#[$fdoc])* pub $field: f64),+ }
+        impl $name {
+            /// Column names, in CSV order.
+            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),+];
+            /// Values, in the order of [`Self::COLUMNS`].
+            pub fn values(&self) -> Vec<f64> { vec![$(self.$field),+] }
+        }
+    };
+}
+
+record!(
+    /// Basin-wide indicators of one step (money in million yuan per month, mass in tonnes).
+    StepRecord {
+        /// Mean stock over regions at the end of the month (t).
+        pollution_mean,
+        /// Share of regions whose stock is at or below the target.
+        target_met_share,
+        /// Share of enterprises complying.
+        compliance_rate,
+        /// Share of violations detected by any channel able to act (0 when nobody violates).
+        detection_rate,
+        complaints_filed,
+        complaints_handled,
+        complaints_lost,
+        /// Administrative fines paid (incl. central and joint inspections).
+        fines,
+        /// Public inspections, complaint handling, false alarms, coordination, central and joint teams.
+        enforcement_cost,
+        abatement_cost,
+        /// Compensation transferred at settlements.
+        compensation_paid,
+        output,
+        /// output − abatement − enforcement − damage.
+        welfare,
+        awareness_mean,
+        /// Damages paid after public-interest litigation.
+        litigation,
+        subsidies,
+        sanctions,
+        violations,
+        emissions,
+        damage,
+        intensity_mean,
+        /// Mean learned sanction probability of enterprises.
+        belief_mean,
+    }
+);
+
+record!(
+    /// One region in one step (`regions.csv`).
+    RegionRecord {
+        stock,
+        target_met,
+        emissions,
+        inflow,
+        compliance_rate,
+        intensity,
+        abatement_required,
+        awareness,
+        complaints_filed,
+    }
+);

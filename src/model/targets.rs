@@ -1,0 +1,40 @@
+//! Quality targets and their decomposition (ODD submodel "Targets"; lever 7).
+//!
+//! *Macro* targets leave enterprises with a uniform technology standard: a compliant enterprise abates
+//! the reference share `a_ref` wherever it is ("effective but not precise", essay 2 §3.1).
+//! *Caps* decompose the regional target into enterprise caps: the load a region may emit so that its
+//! stock settles at the target, `L_r = T*·(δ + out_r) − inflow_r`, T* = (1 − margin)·T the set-point (steady state of the stock equation),
+//! with the inflow estimated from monitored upstream stocks, becomes a required abatement share
+//! `a_r = clamp(1 − L_r / B_r, a_min, a_max)` of the baseline load B_r, recomputed whenever the
+//! government adjusts (feedback cadence). Abatement cost is convex: `c_i·(a_r/a_ref)²`.
+
+use crate::scenario::Params;
+use crate::scenario::validate::Decomposition;
+
+/// Required abatement share for a region with baseline load `baseline` (t/month) and monitored
+/// inflow `inflow` (t/month), whose stock loses the share `loss` (decay + outflow) per month.
+pub fn required_abatement(p: &Params, baseline: f64, inflow: f64, loss: f64) -> f64 {
+    let t = &p.s.targets;
+    match p.decomposition {
+        Decomposition::Macro => t.standard_abatement,
+        Decomposition::Caps => {
+            let allowed = set_point(p) * loss - inflow;
+            let share = if baseline > 0.0 {
+                1.0 - allowed / baseline
+            } else {
+                0.0
+            };
+            share.clamp(t.min_abatement, t.max_abatement)
+        }
+    }
+}
+
+/// The stock governments steer towards: the target less the safety margin.
+pub fn set_point(p: &Params) -> f64 {
+    p.s.targets.stock * (1.0 - p.s.targets.margin)
+}
+
+/// Cost of abating share `a` relative to the reference share.
+pub fn cost_scale(p: &Params, a: f64) -> f64 {
+    (a / p.s.targets.standard_abatement).powi(2)
+}

@@ -1,0 +1,97 @@
+//! The CSV tables of the product contract (BRIEF §6): `timeseries.csv`, `summary.csv`, `regions.csv`.
+//! Numbers are written in Rust's shortest round-trip form, identical on every machine.
+
+use std::fmt::Write;
+
+use super::stats::summarize;
+use crate::engine::ScenarioRun;
+use crate::model::observe::{RegionRecord, StepRecord};
+
+fn push_row(out: &mut String, head: &str, values: &[f64]) {
+    out.push_str(head);
+    for v in values {
+        out.push(',');
+        if v.is_finite() {
+            write!(out, "{v}").expect("writing to a String");
+        }
+    }
+    out.push('\n');
+}
+
+/// One row per scenario × replicate × step.
+pub fn timeseries(runs: &[ScenarioRun]) -> String {
+    let mut out = format!(
+        "scenario,replicate,step,{}\n",
+        StepRecord::COLUMNS.join(",")
+    );
+    for run in runs {
+        for (r, rep) in run.replicates.iter().enumerate() {
+            for (t, rec) in rep.steps.iter().enumerate() {
+                push_row(
+                    &mut out,
+                    &format!("{},{r},{t}", run.params.name()),
+                    &rec.values(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// One row per scenario × replicate × step × region.
+pub fn regions(runs: &[ScenarioRun]) -> String {
+    let mut out = format!(
+        "scenario,replicate,step,region,{}\n",
+        RegionRecord::COLUMNS.join(",")
+    );
+    for run in runs {
+        for (r, rep) in run.replicates.iter().enumerate() {
+            for (t, step) in rep.regions.iter().enumerate() {
+                for (g, rec) in step.iter().enumerate() {
+                    push_row(
+                        &mut out,
+                        &format!("{},{r},{t},{g}", run.params.name()),
+                        &rec.values(),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Each replicate's mean of every indicator over the final `window` steps.
+pub fn final_window_means(run: &ScenarioRun) -> Vec<Vec<f64>> {
+    let window = run.params.s.output.window as usize;
+    run.replicates
+        .iter()
+        .map(|rep| {
+            let tail = &rep.steps[rep.steps.len().saturating_sub(window)..];
+            let mut sums = vec![0.0; StepRecord::COLUMNS.len()];
+            for rec in tail {
+                for (s, v) in sums.iter_mut().zip(rec.values()) {
+                    *s += v;
+                }
+            }
+            sums.iter().map(|s| s / tail.len() as f64).collect()
+        })
+        .collect()
+}
+
+/// One row per scenario and metric, over replicates' final-window means.
+pub fn summary(runs: &[ScenarioRun]) -> String {
+    let mut out = String::from("scenario,metric,mean,sd,ci95_low,ci95_high,n\n");
+    for run in runs {
+        let per_replicate = final_window_means(run);
+        for (m, metric) in StepRecord::COLUMNS.iter().enumerate() {
+            let values: Vec<f64> = per_replicate.iter().map(|v| v[m]).collect();
+            let s = summarize(&values);
+            push_row(
+                &mut out,
+                &format!("{},{metric}", run.params.name()),
+                &[s.mean, s.sd, s.ci_low, s.ci_high, s.n as f64],
+            );
+        }
+    }
+    out
+}

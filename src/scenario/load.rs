@@ -1,0 +1,248 @@
+//! From files to one TOML table: `extends` chains (key-by-key override), `--set` overrides, and the
+//! provenance of every key so that an error names the file that wrote the offending value.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use toml::{Table, Value};
+
+use super::{Params, Scenario, schema, validate};
+use crate::error::InputError;
+
+/// Longest `extends` chain accepted; deeper chains are almost certainly a mistake.
+const MAX_EXTENDS_DEPTH: usize = 16;
+
+/// Where each key path (`law.fine`) got its value: a file path or `--set …`.
+pub(crate) type Provenance = BTreeMap<String, String>;
+
+/// A scenario as loaded: the validated parameters plus where they came from.
+#[derive(Debug, Clone)]
+pub struct ScenarioSource {
+    /// The top file, if the scenario came from a file.
+    pub path: Option<PathBuf>,
+    pub params: Params,
+}
+
+/// Load `path`, follow its `extends` chain, apply `--set key.path=value` overrides and validate.
+pub fn load_scenario(path: &Path, sets: &[String]) -> Result<ScenarioSource, InputError> {
+    let mut chain = Vec::new();
+    let (mut table, mut provenance) = read_chain(path, &mut chain)?;
+    let top_file = path.display().to_string();
+    // `name` is not inherited: a child without a name is named after its own file.
+    if !top_sets_name(path)? {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        table.insert("name".into(), Value::String(stem));
+        provenance.insert("name".into(), top_file.clone());
+    }
+    for arg in sets {
+        apply_set(&mut table, &mut provenance, arg)?;
+    }
+    let params = finish(table, &provenance, &top_file)?;
+    Ok(ScenarioSource {
+        path: Some(path.to_path_buf()),
+        params,
+    })
+}
+
+/// Resolve a scenario given as TOML text (no `extends` allowed), e.g. from a notebook or a test.
+pub fn resolve_str(text: &str, label: &str, sets: &[String]) -> Result<Params, InputError> {
+    let mut table = parse(text, label)?;
+    if table.contains_key("extends") {
+        return Err(InputError::Extends {
+            file: label.into(),
+            parent: table["extends"].to_string(),
+            reason: "`extends` needs a scenario file on disk".into(),
+        });
+    }
+    let mut provenance = Provenance::new();
+    record(&table, "", label, &mut provenance);
+    table
+        .entry("name")
+        .or_insert_with(|| Value::String(label.into()));
+    for arg in sets {
+        apply_set(&mut table, &mut provenance, arg)?;
+    }
+    finish(table, &provenance, label)
+}
+
+fn finish(table: Table, provenance: &Provenance, top: &str) -> Result<Params, InputError> {
+    let table = schema::check(table, provenance, top)?;
+    let scenario: Scenario = schema::deserialize(table, top)?;
+    validate::validate(scenario, provenance, top)
+}
+
+fn parse(text: &str, file: &str) -> Result<Table, InputError> {
+    text.parse::<Table>().map_err(|e| InputError::Syntax {
+        file: file.into(),
+        message: e.to_string().trim_end().to_string(),
+    })
+}
+
+fn read(path: &Path) -> Result<Table, InputError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| InputError::Read {
+        file: file.clone(),
+        reason: e.to_string(),
+    })?;
+    parse(&text, &file)
+}
+
+fn top_sets_name(path: &Path) -> Result<bool, InputError> {
+    Ok(read(path)?.contains_key("name"))
+}
+
+/// Read `path` and its ancestors; merge child over parent. `chain` holds the files being read, to
+/// catch cycles.
+fn read_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<(Table, Provenance), InputError> {
+    let file = path.display().to_string();
+    let canonical = path.canonicalize().map_err(|e| InputError::Read {
+        file: file.clone(),
+        reason: e.to_string(),
+    })?;
+    let mut table = read(path)?;
+    let mut provenance = Provenance::new();
+    let Some(parent) = table.remove("extends") else {
+        record(&table, "", &file, &mut provenance);
+        return Ok((table, provenance));
+    };
+    let Value::String(parent) = parent else {
+        return Err(InputError::WrongType {
+            file,
+            key: "extends".into(),
+            value: parent.to_string(),
+            expected: "a path to a scenario file, as a string".into(),
+        });
+    };
+    let extends_error = |reason: String| InputError::Extends {
+        file: file.clone(),
+        parent: parent.clone(),
+        reason,
+    };
+    if chain.contains(&canonical) {
+        return Err(extends_error("this file extends itself (a cycle)".into()));
+    }
+    if chain.len() >= MAX_EXTENDS_DEPTH {
+        return Err(extends_error(format!(
+            "chains of `extends` deeper than {MAX_EXTENDS_DEPTH} files are not allowed"
+        )));
+    }
+    let parent_path = path.parent().unwrap_or(Path::new(".")).join(&parent);
+    if !parent_path.is_file() {
+        return Err(extends_error(format!(
+            "no such file {}",
+            parent_path.display()
+        )));
+    }
+    chain.push(canonical);
+    let (mut merged, mut merged_provenance) = read_chain(&parent_path, chain)?;
+    chain.pop();
+    // The parent's name never passes to the child.
+    merged.remove("name");
+    merged_provenance.remove("name");
+    record(&table, "", &file, &mut provenance);
+    merge(&mut merged, table);
+    merged_provenance.extend(provenance);
+    Ok((merged, merged_provenance))
+}
+
+/// Override `base` with `top`, key by key: tables merge recursively, everything else replaces.
+fn merge(base: &mut Table, top: Table) {
+    for (key, value) in top {
+        match (base.get_mut(&key), value) {
+            (Some(Value::Table(b)), Value::Table(t)) => merge(b, t),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+fn record(table: &Table, prefix: &str, source: &str, provenance: &mut Provenance) {
+    for (key, value) in table {
+        let path = join(prefix, key);
+        if let Value::Table(t) = value {
+            record(t, &path, source, provenance);
+        } else {
+            provenance.insert(path, source.to_string());
+        }
+    }
+}
+
+pub(crate) fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// Apply one `--set key.path=value`. The value is read as TOML (`0.5`, `true`, `"shared"`, `[1, 2]`);
+/// anything that is not valid TOML is taken as a bare string (`--set information.sharing=shared`).
+fn apply_set(table: &mut Table, provenance: &mut Provenance, arg: &str) -> Result<(), InputError> {
+    let bad = |reason: &str| InputError::BadSet {
+        arg: arg.into(),
+        reason: reason.into(),
+    };
+    let (path, raw) = arg
+        .split_once('=')
+        .ok_or_else(|| bad("expected key.path=value, e.g. --set law.fine=1.0"))?;
+    let path = path.trim();
+    let keys: Vec<&str> = path.split('.').collect();
+    if keys.iter().any(|k| k.is_empty()) {
+        return Err(bad("the key path has an empty part"));
+    }
+    if path == "extends" {
+        return Err(bad("`extends` cannot be set from the command line"));
+    }
+    let value = parse_set_value(raw.trim());
+    let (last, parents) = keys
+        .split_last()
+        .expect("split on '.' yields at least one part");
+    let mut node = &mut *table;
+    for key in parents {
+        let entry = node
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Table(Table::new()));
+        node = match entry {
+            Value::Table(t) => t,
+            _ => return Err(bad(&format!("`{key}` is a value, not a section"))),
+        };
+    }
+    node.insert(last.to_string(), value);
+    provenance.insert(path.to_string(), format!("--set {arg}"));
+    Ok(())
+}
+
+fn parse_set_value(raw: &str) -> Value {
+    format!("v = {raw}")
+        .parse::<Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| Value::String(raw.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_value_reads_toml_and_falls_back_to_string() {
+        assert_eq!(parse_set_value("0.5"), Value::Float(0.5));
+        assert_eq!(parse_set_value("3"), Value::Integer(3));
+        assert_eq!(parse_set_value("true"), Value::Boolean(true));
+        assert_eq!(parse_set_value("shared"), Value::String("shared".into()));
+        assert_eq!(parse_set_value("\"a b\""), Value::String("a b".into()));
+    }
+
+    #[test]
+    fn merge_overrides_key_by_key() {
+        let mut base: Table = "[law]\nfine = 1.0\nclarity = 0.5".parse().unwrap();
+        let top: Table = "[law]\nfine = 2.0".parse().unwrap();
+        merge(&mut base, top);
+        assert_eq!(base["law"]["fine"], Value::Float(2.0));
+        assert_eq!(base["law"]["clarity"], Value::Float(0.5));
+    }
+}
