@@ -577,6 +577,7 @@ impl<'p> World<'p> {
             compensation_paid,
             output: all.output,
             welfare: all.output - all.abatement_cost - enforcement_cost - damage,
+            welfare_net: -(all.abatement_cost + enforcement_cost + damage),
             awareness_mean: if public.residents > 0.0 {
                 public.awareness / public.residents
             } else {

@@ -38,6 +38,8 @@ record!(
         output,
         /// output − abatement − enforcement − damage.
         welfare,
+        /// welfare − output = −(abatement + enforcement + damage): the part regimes can change.
+        welfare_net,
         awareness_mean,
         /// Damages paid after public-interest litigation.
         litigation,

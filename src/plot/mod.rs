@@ -64,9 +64,9 @@ pub const COMPARE_PANELS: [Panel; 4] = [
         unit: "share of enterprises",
     },
     Panel {
-        metric: "welfare",
-        title: "Welfare",
-        unit: "million yuan per month",
+        metric: "welfare_net",
+        title: "Welfare net of output (output is equal in every regime)",
+        unit: "−(abatement + enforcement + damage), M¥/month",
     },
     Panel {
         metric: "awareness_mean",
@@ -189,15 +189,29 @@ fn draw_panel<DB: DrawingBackend>(
             .label(b.name.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
     }
-    // Put the legend where the lines are not: look at the last quarter of the run.
-    let tail_high = bands
-        .iter()
-        .flat_map(|b| b.high[b.high.len() * 3 / 4..].iter().copied())
-        .fold(f64::NEG_INFINITY, f64::max);
-    let position = if (tail_high - y0) / span > 0.55 {
-        SeriesLabelPosition::LowerRight
-    } else {
-        SeriesLabelPosition::UpperRight
+    // Put the legend on the right where the lines are not: count band points of the last third of
+    // the run in the top, middle and bottom of the plot and take the emptiest.
+    let mut counts = [0usize; 3];
+    for b in bands {
+        for v in b.low[b.low.len() * 2 / 3..]
+            .iter()
+            .chain(&b.high[b.high.len() * 2 / 3..])
+        {
+            let y = (v - y0) / span;
+            counts[if y > 0.68 {
+                0
+            } else if y > 0.32 {
+                1
+            } else {
+                2
+            }] += 1;
+        }
+    }
+    let emptiest = (0..3).min_by_key(|&i| (counts[i], i)).unwrap_or(0);
+    let position = match emptiest {
+        0 => SeriesLabelPosition::UpperRight,
+        1 => SeriesLabelPosition::MiddleRight,
+        _ => SeriesLabelPosition::LowerRight,
     };
     chart
         .configure_series_labels()
@@ -217,7 +231,10 @@ fn draw_grid<DB: DrawingBackend>(
     panels: &[Panel],
 ) -> Result<()> {
     root.fill(&WHITE).map_err(draw_error)?;
-    let root = root.titled(title, (FONT_NAME, 34)).map_err(draw_error)?;
+    let root = root
+        .margin(12, 0, 0, 0)
+        .titled(title, (FONT_NAME, 32))
+        .map_err(draw_error)?;
     let cols = 2;
     let rows = panels.len().div_ceil(cols);
     for (area, panel) in root.split_evenly((rows, cols)).iter().zip(panels) {

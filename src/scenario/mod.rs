@@ -539,7 +539,7 @@ impl Default for Feedback {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Output {
-    /// Final evaluation window (steps) for `summary.csv`.
+    /// Final evaluation window (steps) for `summary.csv`; capped at `steps`.
     pub window: u32,
     /// Write `regions.csv` (one row per scenario × replicate × step × region).
     pub regions: bool,

@@ -1,0 +1,338 @@
+//! End-to-end tests that run the `cogov` binary as a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cogov(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cogov"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cogov-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A small model: few regions and agents, still several random-stream chunks per family.
+const SMALL: [&str; 10] = [
+    "--set",
+    "world.regions=3",
+    "--set",
+    "enterprises.per_region=1500",
+    "--set",
+    "public.per_region=9000",
+    "--set",
+    "central.inspection_period=12",
+    "--set",
+    "output.regions=true",
+];
+
+fn run_small(scenario: &str, out: &Path, extra: &[&str]) -> Output {
+    run_sized(scenario, out, "24", "3", extra)
+}
+
+fn run_sized(scenario: &str, out: &Path, steps: &str, replicates: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        scenario,
+        "--out",
+        out.to_str().unwrap(),
+        "--steps",
+        steps,
+        "--replicates",
+        replicates,
+        "--quiet",
+    ];
+    args.extend_from_slice(&SMALL);
+    args.extend_from_slice(extra);
+    cogov(&args)
+}
+
+#[test]
+fn outputs_are_byte_identical_for_one_and_two_threads() {
+    let dir = scratch("threads");
+    let (a, b) = (dir.join("t1"), dir.join("t2"));
+    for (out, threads) in [(&a, "1"), (&b, "2")] {
+        let o = run_small("scenarios/coordinated.toml", out, &["--threads", threads]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for file in ["timeseries.csv", "summary.csv", "regions.csv", "run.svg"] {
+        let (x, y) = (
+            std::fs::read(a.join(file)).unwrap(),
+            std::fs::read(b.join(file)).unwrap(),
+        );
+        assert!(x == y, "{file} differs between --threads 1 and 2");
+    }
+}
+
+#[test]
+fn run_writes_the_contracted_files_and_columns() {
+    let dir = scratch("files");
+    let out = dir.join("run");
+    let o = run_small("scenarios/fragmented.toml", &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "manifest.json",
+        "timeseries.csv",
+        "summary.csv",
+        "regions.csv",
+        "run.png",
+        "run.svg",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let header = ts.lines().next().unwrap();
+    assert!(header.starts_with(
+        "scenario,replicate,step,pollution_mean,target_met_share,compliance_rate,detection_rate,\
+         complaints_filed,complaints_handled,complaints_lost,fines,enforcement_cost,abatement_cost,\
+         compensation_paid,output,welfare,"
+    ));
+    assert!(header.contains("awareness_mean"));
+    assert_eq!(ts.lines().count(), 1 + 3 * 24);
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(summary.starts_with("scenario,metric,mean,sd,ci95_low,ci95_high,n\n"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    for key in [
+        "cogov_version",
+        "scenarios",
+        "seed",
+        "replicates",
+        "steps",
+        "threads",
+        "agents",
+        "timing",
+        "outputs",
+    ] {
+        assert!(manifest.get(key).is_some(), "manifest lacks {key}");
+    }
+    assert_eq!(manifest["steps"], 24);
+    assert_eq!(manifest["agents"]["fragmented"]["enterprises"], 4500);
+    assert!(
+        manifest["outputs"]["timeseries.csv"]
+            .as_str()
+            .unwrap()
+            .len()
+            == 64
+    );
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn existing_output_is_not_overwritten_without_force() {
+    let dir = scratch("force");
+    let out = dir.join("run");
+    assert!(
+        run_small("scenarios/fragmented.toml", &out, &[])
+            .status
+            .success()
+    );
+    let again = run_small("scenarios/fragmented.toml", &out, &[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--force"));
+    assert!(
+        run_small("scenarios/fragmented.toml", &out, &["--force"])
+            .status
+            .success()
+    );
+}
+
+/// Final-window means of a few headline metrics from a summary.csv.
+fn headline(out: &Path) -> Vec<f64> {
+    let text = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    [
+        "pollution_mean",
+        "compliance_rate",
+        "enforcement_cost",
+        "compensation_paid",
+        "detection_rate",
+        "complaints_lost",
+    ]
+    .iter()
+    .map(|m| {
+        let line = text
+            .lines()
+            .find(|l| l.split(',').nth(1) == Some(m))
+            .unwrap();
+        line.split(',').nth(2).unwrap().parse().unwrap()
+    })
+    .collect()
+}
+
+#[test]
+fn every_one_lever_variant_changes_the_outcome() {
+    let dir = scratch("levers");
+    let levers = [
+        "information",
+        "responsibility",
+        "law",
+        "monitoring",
+        "compensation",
+        "cooperation",
+        "targets",
+        "feedback",
+        "participation",
+    ];
+    let run = |scenario: &str, name: &str| {
+        let out = dir.join(name);
+        let o = run_sized(scenario, &out, "36", "2", &["--set", "world.regions=4"]);
+        assert!(o.status.success(), "{scenario}: {}", stderr(&o));
+        headline(&out)
+    };
+    let fragmented = run("scenarios/fragmented.toml", "fragmented");
+    let coordinated = run("scenarios/coordinated.toml", "coordinated");
+    for lever in levers {
+        for (state, base) in [("on", &fragmented), ("off", &coordinated)] {
+            let variant = run(
+                &format!("scenarios/lever-{lever}-{state}.toml"),
+                &format!("{lever}-{state}"),
+            );
+            let changed = variant
+                .iter()
+                .zip(base.iter())
+                .any(|(v, b)| (v - b).abs() > 0.01 * b.abs().max(1e-3));
+            assert!(
+                changed,
+                "lever-{lever}-{state} does not change any headline metric: {variant:?} vs {base:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn check_prints_the_resolved_scenario() {
+    let o = cogov(&[
+        "check",
+        "scenarios/lever-law-off.toml",
+        "--set",
+        "law.fine=0.7",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("name = \"lever-law-off\""));
+    assert!(
+        text.contains("sharing = \"shared\""),
+        "inherits coordinated"
+    );
+    assert!(text.contains("clarity = 0.55") && text.contains("fine = 0.7"));
+    assert!(!text.contains("extends"));
+}
+
+fn bad_input(name: &str, files: &[(&str, &str)], extra: &[&str]) -> String {
+    let dir = scratch(name);
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let scenario = dir.join(files[0].0);
+    let mut args = vec!["check", scenario.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = cogov(&args);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{name}: expected exit 2, got {:?}: {}",
+        o.status,
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("panicked"));
+    stderr(&o)
+}
+
+#[test]
+fn bad_input_exits_2_naming_file_key_value_and_what_is_allowed() {
+    let e = bad_input("unknown", &[("s.toml", "[law]\nfien = 1.0\n")], &[]);
+    assert!(
+        e.contains("s.toml") && e.contains("law.fien") && e.contains("did you mean `law.fine`"),
+        "{e}"
+    );
+
+    let e = bad_input("type", &[("s.toml", "[law]\nfine = \"high\"\n")], &[]);
+    assert!(
+        e.contains("law.fine") && e.contains("\"high\"") && e.contains("expected a number"),
+        "{e}"
+    );
+
+    let e = bad_input("range", &[("s.toml", "[law]\nclarity = 1.5\n")], &[]);
+    assert!(
+        e.contains("law.clarity") && e.contains("1.5") && e.contains("[0, 1]"),
+        "{e}"
+    );
+
+    let e = bad_input(
+        "choice",
+        &[("s.toml", "[information]\nsharing = \"pooled\"\n")],
+        &[],
+    );
+    assert!(
+        e.contains("information.sharing") && e.contains("\"silo\", \"shared\""),
+        "{e}"
+    );
+
+    let e = bad_input("syntax", &[("s.toml", "steps = 12\n[law\nfine = 1\n")], &[]);
+    assert!(e.contains("s.toml") && e.contains("line 2"), "{e}");
+
+    let e = bad_input("parent", &[("s.toml", "extends = \"nowhere.toml\"\n")], &[]);
+    assert!(
+        e.contains("nowhere.toml") && e.contains("no such file"),
+        "{e}"
+    );
+
+    let e = bad_input(
+        "cycle",
+        &[
+            ("a.toml", "extends = \"b.toml\"\n"),
+            ("b.toml", "extends = \"a.toml\"\n"),
+        ],
+        &[],
+    );
+    assert!(e.contains("cycle"), "{e}");
+
+    let e = bad_input(
+        "inherited",
+        &[
+            ("child.toml", "extends = \"parent.toml\"\n"),
+            ("parent.toml", "[law]\nclarity = 2.0\n"),
+        ],
+        &[],
+    );
+    assert!(
+        e.contains("parent.toml") && e.contains("law.clarity"),
+        "the parent that set the value is named: {e}"
+    );
+
+    let e = bad_input("set", &[("s.toml", "")], &["--set", "law.fine=-1"]);
+    assert!(
+        e.contains("--set law.fine=-1") && e.contains("law.fine"),
+        "{e}"
+    );
+
+    let e = bad_input(
+        "set-unknown",
+        &[("s.toml", "")],
+        &["--set", "monitoring.coverag=0.5"],
+    );
+    assert!(e.contains("did you mean `monitoring.coverage`"), "{e}");
+
+    let o = cogov(&["check", "does/not/exist.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does/not/exist.toml"));
+
+    let o = cogov(&["run"]);
+    assert_eq!(o.status.code(), Some(2), "usage error");
+}
