@@ -1,1 +1,47 @@
-fn main() {}
+//! Whole-step throughput of the model at three sizes (agent-steps per second), plus a memory roofline
+//! pass over the same number of bytes, so each report carries its ratio to the machine's limit.
+//! Run: `cargo bench --bench step`.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+use cogov::model::World;
+use cogov::scenario::load_scenario;
+
+fn scenario(enterprises: u32, residents: u32) -> cogov::scenario::Params {
+    let sets = vec![
+        format!("enterprises.per_region={enterprises}"),
+        format!("public.per_region={residents}"),
+    ];
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/coordinated.toml");
+    load_scenario(&path, &sets)
+        .expect("shipped scenario loads")
+        .params
+}
+
+fn step(c: &mut Criterion) {
+    let mut group = c.benchmark_group("step");
+    group.sample_size(10);
+    for (enterprises, residents) in [(250, 5_000), (2_500, 50_000), (25_000, 500_000)] {
+        let p = scenario(enterprises, residents);
+        let mut world = World::new(&p, 0);
+        let (e, r, l, d) = world.agent_counts();
+        let agents = (e + r + l + d) as u64;
+        group.throughput(Throughput::Elements(agents));
+        group.bench_function(format!("agents_{agents}"), |b| {
+            b.iter(|| world.step().expect("invariants hold"))
+        });
+        // Roofline: one read-modify-write pass over as many bytes as the agents' state.
+        let mut state = vec![0u64; (e * 24 + r * 9) / 8];
+        group.bench_function(format!("roofline_{agents}"), |b| {
+            b.iter(|| {
+                state
+                    .iter_mut()
+                    .for_each(|x| *x = x.wrapping_mul(3).wrapping_add(1))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, step);
+criterion_main!(benches);
