@@ -178,7 +178,7 @@ fn print_summary(runs: &[ScenarioRun], out: &Path) {
         "target_met_share",
         "compliance_rate",
         "enforcement_cost",
-        "welfare",
+        "welfare_net",
         "awareness_mean",
     ];
     let window = runs[0].params.s.output.window;

@@ -336,3 +336,45 @@ fn bad_input_exits_2_naming_file_key_value_and_what_is_allowed() {
     let o = cogov(&["run"]);
     assert_eq!(o.status.code(), Some(2), "usage error");
 }
+
+#[test]
+fn a_general_adjacency_matrix_runs_and_rejects_bad_rows() {
+    let dir = scratch("matrix");
+    // A tributary (0) and a main stem (1) join at 2, which flows out of the basin.
+    let scenario = dir.join("delta.toml");
+    let text = format!(
+        "extends = \"{}\"\n[world]\nregions = 3\ntopology = \"matrix\"\nadjacency = [[0.0, 0.0, 0.3], [0.0, 0.0, 0.2], [0.0, 0.0, 0.0]]\n",
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/coordinated.toml")
+            .display()
+    );
+    std::fs::write(&scenario, text).unwrap();
+    let o = run_sized(
+        scenario.to_str().unwrap(),
+        &dir.join("out"),
+        "12",
+        "2",
+        &[
+            "--set",
+            "enterprises.per_region=200",
+            "--set",
+            "public.per_region=500",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = bad_input(
+        "matrix-bad",
+        &[(
+            "m.toml",
+            "[world]\nregions = 2\ntopology = \"matrix\"\nadjacency = [[0.0, 0.95], [0.0, 0.0]]\n",
+        )],
+        &[],
+    );
+    assert!(e.contains("world.adjacency") && e.contains("row 0"), "{e}");
+    let e = bad_input(
+        "chain-adjacency",
+        &[("c.toml", "[world]\nregions = 1\nadjacency = [[0.0]]\n")],
+        &[],
+    );
+    assert!(e.contains("world.adjacency") && e.contains("matrix"), "{e}");
+}

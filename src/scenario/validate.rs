@@ -222,6 +222,13 @@ pub(crate) fn validate(
                     ),
                 ));
             }
+            if !w.adjacency.is_empty() {
+                return Err(c.fail(
+                    "world.adjacency",
+                    "a matrix",
+                    "no adjacency with topology = \"chain\" (set topology = \"matrix\" to use it)",
+                ));
+            }
             Topology::Chain
         }
         "matrix" => Topology::Matrix(check_adjacency(&c, w)?),
