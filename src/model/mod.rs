@@ -123,7 +123,12 @@ impl<'p> World<'p> {
             residents_per_region,
             enterprises,
             public,
-            network: Network::new(s.public.neighbors, s.public.rewiring, key.digest),
+            network: Network::new(
+                s.public.neighbors,
+                s.public.rewiring,
+                s.public.community as usize,
+                key.digest,
+            ),
             locals: vec![
                 LocalGovernment {
                     intensity: 1.0,

@@ -164,8 +164,10 @@ pub struct Public {
     pub per_region: u32,
     /// Neighbours per resident on the ring lattice (even).
     pub neighbors: u32,
-    /// Share of lattice links rewired to a random resident of the region (Watts–Strogatz).
+    /// Share of lattice links rewired to a random resident of the community (Watts–Strogatz).
     pub rewiring: f64,
+    /// Residents per community within which rewired ties fall; 0 = the whole region.
+    pub community: u32,
     /// Peer influence μ: weight of the neighbourhood mean in the awareness update.
     pub peer_influence: f64,
     /// Monthly awareness gain from environmental education, at full education level.
@@ -187,6 +189,7 @@ impl Default for Public {
             per_region: 5000,
             neighbors: 6,
             rewiring: 0.05,
+            community: 4096,
             peer_influence: 0.2,
             education: 0.002,
             disclosure: 0.2,
