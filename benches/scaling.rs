@@ -1,0 +1,96 @@
+//! Time per step against the number of agents (10^3 to 10^7), on 1 and 2 threads. Writes
+//! `docs/figures/scaling.csv` and the figure `docs/figures/scaling.png` / `.svg`.
+//! Run: `cargo bench --bench scaling` (about a minute on 2 cores).
+
+use std::path::Path;
+use std::time::Instant;
+
+use cogov::model::World;
+use cogov::output::OutputDir;
+use cogov::plot::{Line, log_log_figure};
+use cogov::scenario::load_scenario;
+
+/// Coordinated scenario with `agents` agents in 8 regions, 10 residents per enterprise.
+fn params(agents: u64) -> cogov::scenario::Params {
+    let per_region = agents / 8;
+    let enterprises = (per_region / 11).max(1);
+    let sets = vec![
+        format!("enterprises.per_region={enterprises}"),
+        format!("public.per_region={}", per_region - enterprises),
+    ];
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/coordinated.toml");
+    load_scenario(&path, &sets)
+        .expect("shipped scenario loads")
+        .params
+}
+
+/// Median seconds per step after two warm-up steps, over at least 5 steps and 0.5 s.
+fn seconds_per_step(world: &mut World) -> f64 {
+    for _ in 0..2 {
+        world.step().expect("invariants hold");
+    }
+    let mut samples = Vec::new();
+    let started = Instant::now();
+    while samples.len() < 5 || started.elapsed().as_secs_f64() < 0.5 {
+        let t = Instant::now();
+        world.step().expect("invariants hold");
+        samples.push(t.elapsed().as_secs_f64());
+    }
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo bench -- --list` and test harness probes
+    }
+    let mut csv =
+        String::from("threads,agents,seconds_per_step,ns_per_agent_step,agent_steps_per_second\n");
+    let mut lines = Vec::new();
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("threads start");
+        let mut points = Vec::new();
+        for exponent in 3..=7 {
+            let p = params(10u64.pow(exponent));
+            let (agents, seconds) = pool.install(|| {
+                let mut world = World::new(&p, 0);
+                let (e, r, l, d) = world.agent_counts();
+                ((e + r + l + d) as f64, seconds_per_step(&mut world))
+            });
+            let ns = seconds * 1e9 / agents;
+            println!(
+                "{threads} thread(s), {agents:>9} agents: {:.3} ms/step, {ns:.1} ns/agent-step, {:.1} M agent-steps/s",
+                seconds * 1e3,
+                agents / seconds / 1e6
+            );
+            csv.push_str(&format!(
+                "{threads},{agents},{seconds},{ns},{}\n",
+                agents / seconds
+            ));
+            points.push((agents, seconds));
+        }
+        lines.push(Line {
+            name: format!("{threads} thread{}", if threads > 1 { "s" } else { "" }),
+            points,
+        });
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/figures");
+    let mut out = OutputDir::create(&dir, true).expect("docs/figures is writable");
+    out.write("scaling.csv", csv.as_bytes())
+        .expect("write scaling.csv");
+    log_log_figure(
+        &mut out,
+        "scaling",
+        "cogov: time per step against agents (coordinated scenario)",
+        (
+            "agents (enterprises + residents + governments)",
+            "seconds per step",
+        ),
+        &lines,
+    )
+    .expect("draw the scaling figure");
+    println!("wrote {}", dir.join("scaling.png").display());
+}
