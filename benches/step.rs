@@ -3,6 +3,7 @@
 //! Run: `cargo bench --bench step`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rayon::prelude::*;
 
 use cogov::model::World;
 use cogov::scenario::load_scenario;

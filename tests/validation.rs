@@ -196,10 +196,14 @@ fn long_runs_keep_the_conservation_checks_quiet() {
     // the stocks stay ~10^2 t. A tolerance relative to the stock failed at month 14,524 (found by
     // the scaling bench); it must scale with the mass that has passed through.
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/coordinated.toml");
-    let sets: Vec<String> = ["steps=16000", "enterprises.per_region=11", "public.per_region=114"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let sets: Vec<String> = [
+        "steps=16000",
+        "enterprises.per_region=11",
+        "public.per_region=114",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let p = cogov::scenario::load_scenario(&path, &sets).unwrap().params;
     let mut w = World::new(&p, 0);
     for _ in 0..p.s.steps {
