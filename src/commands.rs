@@ -209,3 +209,53 @@ fn print_summary(runs: &[ScenarioRun], out: &Path) {
     }
     println!("outputs written to {}", out.display());
 }
+
+/// Parse `--shard I/N` (0 ≤ I < N).
+pub fn parse_shard(text: &str) -> Result<(u32, u32)> {
+    let bad = || {
+        InputError::Usage(format!(
+            "--shard {text}: expected I/N with 0 ≤ I < N, e.g. --shard 0/4"
+        ))
+    };
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u32, u32) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || i >= n {
+        return Err(bad().into());
+    }
+    Ok((i, n))
+}
+
+/// `cogov sweep EXPERIMENT`: run an experiment (or one shard of it).
+pub fn sweep(
+    path: &Path,
+    opts: &RunOptions,
+    shard: Option<(u32, u32)>,
+    resume: bool,
+) -> Result<PathBuf> {
+    let mut exp = crate::experiment::load_experiment(path, &opts.sets)?;
+    exp.base = exp
+        .base
+        .with_run_size(opts.seed, opts.steps, opts.replicates)?;
+    let pool = thread_pool(opts.threads)?;
+    let sweep_opts = crate::experiment::sweep::SweepOptions {
+        out: opts.out.clone(),
+        shard,
+        resume,
+        force: opts.force,
+        progress: opts.progress,
+    };
+    let threads = pool.current_num_threads();
+    let out = pool.install(|| crate::experiment::sweep::sweep(&exp, &sweep_opts, threads))?;
+    println!("sweep `{}` written to {}", exp.name, out.display());
+    Ok(out)
+}
+
+/// `cogov merge DIR…`: combine finished shards into one sweep directory.
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
+    let out = crate::experiment::sweep::merge(dirs, out, force)?;
+    println!("merged {} shards into {}", dirs.len(), out.display());
+    Ok(out)
+}

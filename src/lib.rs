@@ -10,6 +10,7 @@
 pub mod commands;
 pub mod engine;
 pub mod error;
+pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod plot;

@@ -47,6 +47,36 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Run an experiment: a design over scenario parameters, with sensitivity indices for Morris/Sobol.
+    #[command(after_help = "Examples:
+  cogov sweep scenarios/experiments/deterrence-grid.toml
+  cogov sweep scenarios/experiments/morris.toml --shard 0/4 --out output/m0   (then 1/4, 2/4, 3/4)
+  cogov merge output/m0 output/m1 output/m2 output/m3 --out output/morris
+  cogov sweep scenarios/experiments/morris.toml --resume                      (after a kill)")]
+    Sweep {
+        /// Experiment file (TOML).
+        experiment: PathBuf,
+        /// Run only shard I of N (0-based), e.g. --shard 0/4.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Continue an interrupted sweep in its output directory.
+        #[arg(long)]
+        resume: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Merge the output directories of all shards of a sweep into one.
+    Merge {
+        /// Shard output directories (all N of them).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output directory of the merged sweep.
+        #[arg(long, value_name = "DIR", default_value = "output/sweep/merged")]
+        out: PathBuf,
+        /// Overwrite an existing output directory.
+        #[arg(long)]
+        force: bool,
+    },
     /// Validate a scenario and print it fully resolved (extends and --set applied) as TOML.
     #[command(after_help = "Example: cogov check scenarios/coordinated.toml --set law.fine=2")]
     Check {
@@ -123,6 +153,18 @@ fn main() -> ExitCode {
         Command::Check { scenario, sets } => {
             commands::check(&scenario, &sets).map(|toml| print!("{toml}"))
         }
+        Command::Sweep {
+            experiment,
+            shard,
+            resume,
+            common,
+        } => shard
+            .as_deref()
+            .map(commands::parse_shard)
+            .transpose()
+            .and_then(|shard| commands::sweep(&experiment, &common.options(), shard, resume))
+            .map(|_| ()),
+        Command::Merge { dirs, out, force } => commands::merge(&dirs, &out, force).map(|_| ()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

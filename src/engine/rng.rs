@@ -14,6 +14,8 @@ pub enum Purpose {
     EnterpriseStep = 3,
     PublicStep = 4,
     Government = 5,
+    /// Experimental designs and bootstrap resampling.
+    Design = 6,
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed 64-bit hash (Steele, Lea & Flood 2014).

@@ -87,7 +87,7 @@ impl Manifest {
 }
 
 /// The commit of the source tree this binary was built from, when it is a git checkout.
-fn git_commit() -> Option<String> {
+pub(crate) fn git_commit() -> Option<String> {
     let out = Command::new("git")
         .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "HEAD"])
         .output()

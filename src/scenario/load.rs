@@ -96,7 +96,10 @@ fn top_sets_name(path: &Path) -> Result<bool, InputError> {
 
 /// Read `path` and its ancestors; merge child over parent. `chain` holds the files being read, to
 /// catch cycles.
-fn read_chain(path: &Path, chain: &mut Vec<PathBuf>) -> Result<(Table, Provenance), InputError> {
+pub(crate) fn read_chain(
+    path: &Path,
+    chain: &mut Vec<PathBuf>,
+) -> Result<(Table, Provenance), InputError> {
     let file = path.display().to_string();
     let canonical = path.canonicalize().map_err(|e| InputError::Read {
         file: file.clone(),
@@ -198,22 +201,46 @@ fn apply_set(table: &mut Table, provenance: &mut Provenance, arg: &str) -> Resul
         return Err(bad("`extends` cannot be set from the command line"));
     }
     let value = parse_set_value(raw.trim());
-    let (last, parents) = keys
-        .split_last()
-        .expect("split on '.' yields at least one part");
-    let mut node = &mut *table;
+    set_path(table, &keys, value).map_err(|reason| bad(&reason))?;
+    provenance.insert(path.to_string(), format!("--set {arg}"));
+    Ok(())
+}
+
+/// Put `value` at the key path `keys`, creating sections as needed.
+fn set_path(table: &mut Table, keys: &[&str], value: Value) -> Result<(), String> {
+    let (last, parents) = keys.split_last().ok_or("empty key path")?;
+    let mut node = table;
     for key in parents {
         let entry = node
             .entry(key.to_string())
             .or_insert_with(|| Value::Table(Table::new()));
         node = match entry {
             Value::Table(t) => t,
-            _ => return Err(bad(&format!("`{key}` is a value, not a section"))),
+            _ => return Err(format!("`{key}` is a value, not a section")),
         };
     }
     node.insert(last.to_string(), value);
-    provenance.insert(path.to_string(), format!("--set {arg}"));
     Ok(())
+}
+
+/// The scenario `params` with `key.path = value` overrides, validated again (used for the design
+/// points of a sweep). `source` names where the overrides come from in error messages.
+pub fn with_overrides(
+    params: &Params,
+    overrides: &[(String, Value)],
+    source: &str,
+) -> Result<Params, InputError> {
+    let mut table = Table::try_from(&params.s).expect("a validated scenario serializes");
+    let mut provenance = Provenance::new();
+    for (path, value) in overrides {
+        let keys: Vec<&str> = path.split('.').collect();
+        set_path(&mut table, &keys, value.clone()).map_err(|reason| InputError::BadSet {
+            arg: format!("{path}={value}"),
+            reason,
+        })?;
+        provenance.insert(path.clone(), source.to_string());
+    }
+    finish(table, &provenance, source)
 }
 
 fn parse_set_value(raw: &str) -> Value {

@@ -9,10 +9,11 @@
 //! with its unit, range and source.
 
 mod load;
-mod schema;
+pub mod schema;
 pub mod validate;
 
-pub use load::{ScenarioSource, load_scenario, resolve_str};
+pub(crate) use load::read_chain;
+pub use load::{ScenarioSource, load_scenario, resolve_str, with_overrides};
 pub use validate::Params;
 
 use serde::{Deserialize, Serialize};

@@ -29,6 +29,18 @@ pub(crate) fn deserialize(table: Table, top: &str) -> Result<Scenario, InputErro
         })
 }
 
+/// The default value at a key path (`law.fine`), if the key exists: tells its type.
+pub fn default_value(path: &str) -> Option<Value> {
+    let defaults = Table::try_from(Scenario::default()).expect("defaults serialize to TOML");
+    let mut node = &defaults;
+    let keys: Vec<&str> = path.split('.').collect();
+    let (last, parents) = keys.split_last()?;
+    for key in parents {
+        node = node.get(*key)?.as_table()?;
+    }
+    node.get(*last).filter(|v| !v.is_table()).cloned()
+}
+
 fn source<'a>(provenance: &'a Provenance, path: &str, top: &'a str) -> &'a str {
     provenance.get(path).map(String::as_str).unwrap_or(top)
 }

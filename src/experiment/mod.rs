@@ -1,0 +1,403 @@
+//! Experiments: a base scenario, parameters to vary, a design and the metrics to keep (issue 4).
+//!
+//! An experiment file is TOML with the same `extends` rule as scenarios:
+//!
+//! ```toml
+//! name = "deterrence-grid"
+//! base = "../fragmented.toml"     # scenario, relative to the file that sets it
+//! replicates = 4                  # optional overrides of the base scenario's run size
+//! metrics = ["pollution_mean", "compliance_rate"]   # default: every indicator
+//! [design]
+//! kind = "grid"                   # grid | lhs | morris | sobol
+//! [[parameters]]
+//! key = "law.fine"
+//! values = [0.1, 0.2, 0.5]        # grid levels; or min/max (+ scale = "log")
+//! ```
+//!
+//! Every design point runs with the same seeds (common random numbers), so differences between points
+//! come from the parameters, not from sampling noise.
+
+pub mod design;
+pub mod sensitivity;
+pub mod sweep;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::{Table, Value};
+
+use crate::error::InputError;
+use crate::model::observe::StepRecord;
+use crate::output::sha256_hex;
+use crate::scenario::{Params, load_scenario, read_chain, schema};
+
+/// Raw experiment file, after `extends`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExperiment {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub base: String,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub steps: Option<u32>,
+    #[serde(default)]
+    pub replicates: Option<u32>,
+    #[serde(default)]
+    pub metrics: Vec<String>,
+    pub design: RawDesign,
+    pub parameters: Vec<RawParameter>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDesign {
+    /// `grid`, `lhs`, `morris` or `sobol`.
+    pub kind: String,
+    /// lhs: number of points.
+    #[serde(default)]
+    pub points: Option<u32>,
+    /// grid (parameters given by min/max) and morris: number of levels.
+    #[serde(default)]
+    pub levels: Option<u32>,
+    /// morris: number of trajectories.
+    #[serde(default)]
+    pub trajectories: Option<u32>,
+    /// sobol: base sample size N (N·(k + 2) points).
+    #[serde(default)]
+    pub samples: Option<u32>,
+    /// morris and sobol: bootstrap resamples for confidence intervals.
+    #[serde(default)]
+    pub bootstrap: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawParameter {
+    pub key: String,
+    #[serde(default)]
+    pub values: Vec<Value>,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// `linear` (default) or `log`.
+    #[serde(default)]
+    pub scale: Option<String>,
+}
+
+/// How a parameter's values are chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Range {
+    Levels(Vec<Value>),
+    Continuous { min: f64, max: f64, log: bool },
+}
+
+/// One varied scenario key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    pub key: String,
+    pub range: Range,
+    /// The key takes whole numbers (values are rounded).
+    pub integer: bool,
+}
+
+impl Parameter {
+    /// The value at unit coordinate u ∈ [0, 1] of a continuous range.
+    pub fn at(&self, u: f64) -> Value {
+        let Range::Continuous { min, max, log } = self.range else {
+            unreachable!("only continuous parameters are sampled in the unit cube")
+        };
+        let x = if log {
+            (min.ln() + u * (max.ln() - min.ln())).exp()
+        } else {
+            min + u * (max - min)
+        };
+        if self.integer {
+            Value::Integer(x.round() as i64)
+        } else {
+            Value::Float(x)
+        }
+    }
+}
+
+/// Design kinds with their sizes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DesignKind {
+    Grid { levels: u32 },
+    Lhs { points: u32 },
+    Morris { trajectories: u32, levels: u32 },
+    Sobol { samples: u32 },
+}
+
+/// A validated experiment.
+#[derive(Debug, Clone)]
+pub struct Experiment {
+    pub name: String,
+    pub file: PathBuf,
+    pub base: Params,
+    pub kind: DesignKind,
+    pub bootstrap: u32,
+    pub parameters: Vec<Parameter>,
+    /// Indices into [`StepRecord::COLUMNS`].
+    pub metrics: Vec<usize>,
+    /// The resolved experiment and base scenario, for the manifest and shard checks.
+    pub resolved: String,
+}
+
+impl Experiment {
+    /// SHA-256 of the resolved experiment: shards merge only if theirs agree.
+    pub fn digest(&self) -> String {
+        sha256_hex(self.resolved.as_bytes())
+    }
+}
+
+/// Largest number of design points accepted (the design rows are held in memory).
+const MAX_POINTS: u64 = 10_000_000;
+
+fn invalid(file: &str, key: &str, value: impl ToString, allowed: &str) -> InputError {
+    InputError::OutOfRange {
+        file: file.into(),
+        key: key.into(),
+        value: value.to_string(),
+        allowed: allowed.into(),
+    }
+}
+
+/// Load an experiment file; `sets` override keys of its base scenario (as `--set` does).
+pub fn load_experiment(path: &Path, sets: &[String]) -> Result<Experiment, InputError> {
+    let file = path.display().to_string();
+    let (mut table, provenance) = read_chain(path, &mut Vec::new())?;
+    // `base` is relative to the file that wrote it.
+    let base_source = provenance
+        .get("base")
+        .cloned()
+        .unwrap_or_else(|| file.clone());
+    let name = match table.remove("name") {
+        Some(Value::String(s)) => s,
+        Some(v) => return Err(invalid(&file, "name", v, "a string")),
+        None => path
+            .file_stem()
+            .map_or("experiment".into(), |s| s.to_string_lossy().into_owned()),
+    };
+    let raw: RawExperiment =
+        Table::try_into(table).map_err(|e: toml::de::Error| InputError::Syntax {
+            file: file.clone(),
+            message: e.to_string().trim_end().replace('\n', " "),
+        })?;
+    let base_path = Path::new(&base_source)
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(&raw.base);
+    if !base_path.is_file() {
+        return Err(invalid(
+            &base_source,
+            "base",
+            format!("\"{}\"", raw.base),
+            "a scenario file (relative to this file)",
+        ));
+    }
+    let base = load_scenario(&base_path, sets)?.params.with_run_size(
+        raw.seed,
+        raw.steps,
+        raw.replicates,
+    )?;
+
+    let metrics = if raw.metrics.is_empty() {
+        (0..StepRecord::COLUMNS.len()).collect()
+    } else {
+        raw.metrics
+            .iter()
+            .map(|m| {
+                StepRecord::COLUMNS
+                    .iter()
+                    .position(|c| c == m)
+                    .ok_or_else(|| {
+                        invalid(
+                            &file,
+                            "metrics",
+                            format!("\"{m}\""),
+                            &format!(
+                                "indicators of timeseries.csv: {}",
+                                StepRecord::COLUMNS.join(", ")
+                            ),
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    let kind = design_kind(&raw.design, &file)?;
+    let parameters = raw
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| parameter(p, i, kind, &file))
+        .collect::<Result<Vec<_>, _>>()?;
+    if parameters.is_empty() {
+        return Err(invalid(
+            &file,
+            "parameters",
+            "[]",
+            "at least one [[parameters]] entry",
+        ));
+    }
+    let mut keys: Vec<&str> = parameters.iter().map(|p| p.key.as_str()).collect();
+    keys.sort_unstable();
+    if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
+        return Err(invalid(&file, "parameters", w[0], "each key at most once"));
+    }
+    let points = design::point_count(kind, &parameters);
+    if points == 0 || points > MAX_POINTS {
+        return Err(invalid(
+            &file,
+            "design",
+            points,
+            &format!("between 1 and {MAX_POINTS} design points"),
+        ));
+    }
+    let bootstrap = raw.design.bootstrap.unwrap_or(500);
+    let resolved = format!(
+        "# experiment\nname = \"{name}\"\n{}\n# base scenario\n{}",
+        toml::to_string_pretty(&raw).expect("an experiment serializes"),
+        base.to_toml()
+    );
+    Ok(Experiment {
+        name,
+        file: path.to_path_buf(),
+        base,
+        kind,
+        bootstrap,
+        parameters,
+        metrics,
+        resolved,
+    })
+}
+
+fn design_kind(d: &RawDesign, file: &str) -> Result<DesignKind, InputError> {
+    let positive = |key: &str, v: Option<u32>, default: Option<u32>| -> Result<u32, InputError> {
+        match v.or(default) {
+            Some(n) if n >= 1 => Ok(n),
+            Some(n) => Err(invalid(file, key, n, "a whole number ≥ 1")),
+            None => Err(invalid(file, key, "(missing)", "a whole number ≥ 1")),
+        }
+    };
+    Ok(match d.kind.as_str() {
+        "grid" => DesignKind::Grid {
+            levels: positive("design.levels", d.levels, Some(5))?,
+        },
+        "lhs" => DesignKind::Lhs {
+            points: positive("design.points", d.points, None)?,
+        },
+        "morris" => {
+            let levels = positive("design.levels", d.levels, Some(4))?;
+            if levels < 2 || levels % 2 == 1 {
+                return Err(invalid(
+                    file,
+                    "design.levels",
+                    levels,
+                    "an even number ≥ 2 for Morris designs",
+                ));
+            }
+            DesignKind::Morris {
+                trajectories: positive("design.trajectories", d.trajectories, Some(10))?,
+                levels,
+            }
+        }
+        "sobol" => {
+            let samples = positive("design.samples", d.samples, None)?;
+            if samples < 8 {
+                return Err(invalid(
+                    file,
+                    "design.samples",
+                    samples,
+                    "at least 8 base samples",
+                ));
+            }
+            DesignKind::Sobol { samples }
+        }
+        other => {
+            return Err(invalid(
+                file,
+                "design.kind",
+                format!("\"{other}\""),
+                "one of [\"grid\", \"lhs\", \"morris\", \"sobol\"]",
+            ));
+        }
+    })
+}
+
+fn parameter(
+    p: &RawParameter,
+    index: usize,
+    kind: DesignKind,
+    file: &str,
+) -> Result<Parameter, InputError> {
+    let at = |field: &str| format!("parameters[{index}].{field}");
+    let Some(default) = schema::default_value(&p.key) else {
+        return Err(invalid(
+            file,
+            &at("key"),
+            format!("\"{}\"", p.key),
+            "a scenario key such as \"law.fine\" (see docs/MODEL.md §7.11)",
+        ));
+    };
+    let numeric = matches!(default, Value::Float(_) | Value::Integer(_));
+    let integer = matches!(default, Value::Integer(_));
+    let log = match p.scale.as_deref() {
+        None | Some("linear") => false,
+        Some("log") => true,
+        Some(other) => {
+            return Err(invalid(
+                file,
+                &at("scale"),
+                format!("\"{other}\""),
+                "\"linear\" or \"log\"",
+            ));
+        }
+    };
+    if !p.values.is_empty() {
+        if !matches!(kind, DesignKind::Grid { .. }) {
+            return Err(invalid(
+                file,
+                &at("values"),
+                "a list",
+                "min and max (only grid designs take a list of values)",
+            ));
+        }
+        return Ok(Parameter {
+            key: p.key.clone(),
+            range: Range::Levels(p.values.clone()),
+            integer,
+        });
+    }
+    let (Some(min), Some(max)) = (p.min, p.max) else {
+        return Err(invalid(
+            file,
+            &at("min"),
+            "(missing)",
+            "min and max, or values = [...] for a grid",
+        ));
+    };
+    if !numeric {
+        return Err(invalid(
+            file,
+            &at("key"),
+            &p.key,
+            "a numeric key for min/max (use values = [...] in a grid)",
+        ));
+    }
+    if !(min.is_finite() && max.is_finite() && min < max) || (log && min <= 0.0) {
+        return Err(invalid(
+            file,
+            &at("max"),
+            max,
+            "finite min < max (and min > 0 with scale = \"log\")",
+        ));
+    }
+    Ok(Parameter {
+        key: p.key.clone(),
+        range: Range::Continuous { min, max, log },
+        integer,
+    })
+}

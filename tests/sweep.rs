@@ -1,0 +1,215 @@
+//! Sweeps: shards merged and resumed sweeps are byte-identical to an uninterrupted, unsplit sweep.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cogov(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cogov"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cogov-sweep-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A small Morris experiment over the shipped fragmented scenario: 4 trajectories × 4 points × 2
+/// replicates = 32 runs of a tiny basin.
+fn experiment(dir: &Path) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fragmented.toml");
+    let text = format!(
+        r#"name = "tiny-morris"
+base = "{}"
+steps = 24
+replicates = 2
+metrics = ["pollution_mean", "compliance_rate"]
+[design]
+kind = "morris"
+trajectories = 4
+levels = 4
+bootstrap = 50
+[[parameters]]
+key = "law.fine"
+min = 0.05
+max = 1.0
+[[parameters]]
+key = "monitoring.coverage"
+min = 0.0
+max = 1.0
+[[parameters]]
+key = "monitoring.latency"
+min = 0
+max = 6
+"#,
+        base.display()
+    );
+    let path = dir.join("tiny.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const SMALL: [&str; 8] = [
+    "--set",
+    "world.regions=3",
+    "--set",
+    "enterprises.per_region=200",
+    "--set",
+    "public.per_region=600",
+    "--quiet",
+    "--threads",
+];
+
+fn sweep(exp: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(&SMALL);
+    args.push("2");
+    args.extend_from_slice(extra);
+    cogov(&args)
+}
+
+fn same_files(a: &Path, b: &Path) {
+    for f in [
+        "design.csv",
+        "results.csv",
+        "sensitivity.csv",
+        "sensitivity.svg",
+    ] {
+        let (x, y) = (std::fs::read(a.join(f)), std::fs::read(b.join(f)));
+        assert!(
+            x.is_ok() && x.ok() == y.ok(),
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+#[test]
+fn shards_merged_equal_the_unsplit_sweep_byte_for_byte() {
+    let dir = scratch("shards");
+    let exp = experiment(&dir);
+    let whole = dir.join("whole");
+    let o = sweep(&exp, &whole, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let results = std::fs::read_to_string(whole.join("results.csv")).unwrap();
+    assert_eq!(results.lines().count(), 1 + 16 * 2);
+
+    let shards: Vec<PathBuf> = (0..3).map(|i| dir.join(format!("s{i}"))).collect();
+    for (i, s) in shards.iter().enumerate() {
+        let o = sweep(&exp, s, &["--shard", &format!("{i}/3")]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let merged = dir.join("merged");
+    let mut args = vec!["merge"];
+    // Out of order on purpose: merge sorts by shard index.
+    args.extend(
+        [&shards[2], &shards[0], &shards[1]]
+            .iter()
+            .map(|p| p.to_str().unwrap()),
+    );
+    args.extend(["--out", merged.to_str().unwrap()]);
+    let o = cogov(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    same_files(&whole, &merged);
+
+    // Missing or foreign shards are refused.
+    let o = cogov(&[
+        "merge",
+        shards[0].to_str().unwrap(),
+        shards[1].to_str().unwrap(),
+        "--out",
+        dir.join("bad").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("exactly once"));
+}
+
+#[test]
+fn a_resumed_sweep_ends_with_the_same_bytes() {
+    let dir = scratch("resume");
+    let exp = experiment(&dir);
+    let whole = dir.join("whole");
+    assert!(sweep(&exp, &whole, &[]).status.success());
+    let results = std::fs::read_to_string(whole.join("results.csv")).unwrap();
+
+    // A sweep killed mid-write: the partial file holds 11 complete rows and half of the 12th.
+    let killed = dir.join("killed");
+    assert!(sweep(&exp, &killed, &[]).status.success());
+    let lines: Vec<&str> = results.split_inclusive('\n').collect();
+    let mut partial: String = lines[..12].concat();
+    partial.push_str(&lines[12][..lines[12].len() / 2]);
+    for f in [
+        "results.csv",
+        "sensitivity.csv",
+        "sensitivity.png",
+        "sensitivity.svg",
+        "manifest.json",
+    ] {
+        std::fs::remove_file(killed.join(f)).unwrap();
+    }
+    std::fs::write(killed.join("results.csv.partial"), partial).unwrap();
+
+    let o = sweep(&exp, &killed, &["--resume"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    same_files(&whole, &killed);
+    assert!(!killed.join("results.csv.partial").exists());
+
+    // Resuming another experiment's directory is refused.
+    let o = sweep(&exp, &killed, &["--resume", "--set", "law.fine=0.3"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn bad_experiments_exit_2_with_a_located_message() {
+    let dir = scratch("bad");
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fragmented.toml");
+    let cases = [
+        (
+            "[design]\nkind = \"factorial\"\n[[parameters]]\nkey = \"law.fine\"\nmin = 0.1\nmax = 1.0\n",
+            "design.kind",
+        ),
+        (
+            "[design]\nkind = \"lhs\"\npoints = 4\n[[parameters]]\nkey = \"law.fien\"\nmin = 0.1\nmax = 1.0\n",
+            "parameters[0].key",
+        ),
+        (
+            "[design]\nkind = \"lhs\"\npoints = 4\n[[parameters]]\nkey = \"law.clarity\"\nmin = 0.5\nmax = 1.5\n",
+            "law.clarity",
+        ),
+        (
+            "[design]\nkind = \"morris\"\nlevels = 3\n[[parameters]]\nkey = \"law.fine\"\nmin = 0.1\nmax = 1.0\n",
+            "design.levels",
+        ),
+    ];
+    for (i, (body, needle)) in cases.iter().enumerate() {
+        let path = dir.join(format!("e{i}.toml"));
+        std::fs::write(&path, format!("base = \"{}\"\n{body}", base.display())).unwrap();
+        let o = cogov(&[
+            "sweep",
+            path.to_str().unwrap(),
+            "--out",
+            dir.join(format!("o{i}")).to_str().unwrap(),
+            "--quiet",
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "case {i}: {err}");
+        assert!(err.contains(needle), "case {i}: {err}");
+    }
+    let o = cogov(&["sweep", "x.toml", "--shard", "3/3"]);
+    assert_eq!(o.status.code(), Some(2));
+}
