@@ -30,7 +30,7 @@ use rayon::prelude::*;
 
 use crate::engine::rng::{Purpose, StreamKey};
 use crate::scenario::Params;
-use crate::scenario::validate::{CompensationUse, CooperationMode};
+use crate::scenario::validate::{CompensationUse, CooperationMode, FeedbackMode};
 use enterprise::{DecisionRule, Enterprise, EnterpriseTally};
 use inspection::{MAX_DEPARTMENTS, RegionPolicy};
 use ledger::{Account, Ledger};
@@ -492,7 +492,16 @@ impl<'p> World<'p> {
                 }
                 self.locals[r].intensity = local::revise(p, self.locals[r].intensity, pressure);
             }
-            self.revise_caps(&monitored);
+            match p.feedback {
+                // Closed loop: caps are corrected from the monitored gap (integral control).
+                FeedbackMode::Closed => {
+                    for (local, gap) in self.locals.iter_mut().zip(&gaps) {
+                        local.abatement = targets::correct(p, local.abatement, *gap);
+                    }
+                }
+                // One-way management: caps are planned anew at each evaluation.
+                FeedbackMode::OneWay => self.revise_caps(&monitored),
+            }
         }
         paid
     }
@@ -514,7 +523,7 @@ impl<'p> World<'p> {
             .sum()
     }
 
-    /// Recompute required abatement shares from (monitored) stocks.
+    /// Plan required abatement shares from (monitored) stocks: the steady-state load of `targets.rs`.
     fn revise_caps(&mut self, monitored: &[f64]) {
         let p = self.p;
         let mut inflow = vec![0.0; self.regions];

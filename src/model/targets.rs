@@ -5,8 +5,11 @@
 //! *Caps* decompose the regional target into enterprise caps: the load a region may emit so that its
 //! stock settles at the target, `L_r = T*·(δ + out_r) − inflow_r`, T* = (1 − margin)·T the set-point (steady state of the stock equation),
 //! with the inflow estimated from monitored upstream stocks, becomes a required abatement share
-//! `a_r = clamp(1 − L_r / B_r, a_min, a_max)` of the baseline load B_r, recomputed whenever the
-//! government adjusts (feedback cadence). Abatement cost is convex: `c_i·(a_r/a_ref)²`.
+//! `a_r = clamp(1 − L_r / B_r, a_min, a_max)` of the baseline load B_r. This plan is made at the start
+//! and, under one-way management, again at each evaluation. Under the closed loop the caps are instead
+//! corrected from the monitored gap at every revision, `a_r ← clamp(a_r + k_cap·g_r, a_min, a_max)`
+//! (integral control; essay 2 §4.1 "dynamic revision from monitoring"). Abatement cost is convex:
+//! `c_i·(a_r/a_ref)²`.
 
 use crate::scenario::Params;
 use crate::scenario::validate::Decomposition;
@@ -25,6 +28,17 @@ pub fn required_abatement(p: &Params, baseline: f64, inflow: f64, loss: f64) -> 
                 0.0
             };
             share.clamp(t.min_abatement, t.max_abatement)
+        }
+    }
+}
+
+/// Closed-loop correction of a cap from the monitored relative gap g (caps only; macro standards stay).
+pub fn correct(p: &Params, abatement: f64, gap: f64) -> f64 {
+    let t = &p.s.targets;
+    match p.decomposition {
+        Decomposition::Macro => abatement,
+        Decomposition::Caps => {
+            (abatement + p.s.feedback.cap_gain * gap).clamp(t.min_abatement, t.max_abatement)
         }
     }
 }

@@ -526,6 +526,8 @@ pub struct Feedback {
     pub evaluation_period: u32,
     /// Integral gain: intensity change per unit of relative target gap.
     pub gain: f64,
+    /// Closed loop with caps: change of the required abatement share per unit of relative gap.
+    pub cap_gain: f64,
 }
 
 impl Default for Feedback {
@@ -535,6 +537,7 @@ impl Default for Feedback {
             period: 3,
             evaluation_period: 60,
             gain: 0.3,
+            cap_gain: 0.1,
         }
     }
 }

@@ -446,6 +446,7 @@ pub(crate) fn validate(
         100_000,
     )?;
     c.range("feedback.gain", f.gain, 0.0, 100.0)?;
+    c.range("feedback.cap_gain", f.cap_gain, 0.0, 10.0)?;
 
     // A window longer than the run is the whole run (see `tables::final_window_means`).
     c.count("output.window", s.output.window.into(), 1, 100_000)?;
