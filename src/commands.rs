@@ -152,13 +152,14 @@ fn execute(
     bar.finish_and_clear();
 
     let started = Instant::now();
-    dir.write("timeseries.csv", tables::timeseries(&runs).as_bytes())?;
+    let timeseries = tables::timeseries(&runs);
+    dir.write("timeseries.csv", timeseries.as_bytes())?;
     dir.write("summary.csv", tables::summary(&runs).as_bytes())?;
     if runs.iter().any(|r| r.params.s.output.regions) {
         dir.write("regions.csv", tables::regions(&runs).as_bytes())?;
     }
     let title = title.unwrap_or_else(|| format!("cogov: {}", runs[0].params.name()));
-    plot::time_series_figure(&mut dir, command, &title, &runs, &plot::COMPARE_PANELS)?;
+    draw_run_figure(&mut dir, command, &title, &timeseries)?;
     let files: Vec<Option<String>> = sources
         .iter()
         .map(|s| s.path.as_ref().map(|p| p.display().to_string()))
@@ -258,4 +259,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
     let out = crate::experiment::sweep::merge(dirs, out, force)?;
     println!("merged {} shards into {}", dirs.len(), out.display());
     Ok(out)
+}
+
+/// The figure of a `run` or `compare` directory, drawn from the text of its `timeseries.csv`.
+fn draw_run_figure(dir: &mut OutputDir, stem: &str, title: &str, timeseries: &str) -> Result<()> {
+    let metrics: Vec<&str> = plot::COMPARE_PANELS.iter().map(|p| p.metric).collect();
+    let bands = plot::bands_from_timeseries(timeseries, &metrics)?;
+    plot::time_series_figure(dir, stem, title, &bands, &plot::COMPARE_PANELS, None)
 }
