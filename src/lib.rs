@@ -11,6 +11,7 @@ pub mod commands;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod figures;
 pub mod model;
 pub mod output;
 pub mod plot;

@@ -77,6 +77,29 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Regenerate the figure set (and the data behind each figure) from the shipped scenarios.
+    #[command(after_help = "Examples:
+  cogov reproduce --quick          a draft of every figure in well under two minutes
+  cogov reproduce --out paper/figs publication quality (20 replicates)")]
+    Reproduce {
+        /// Output directory (default output/figures).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Fewer replicates and months, for a fast draft.
+        #[arg(long)]
+        quick: bool,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Overwrite an existing output directory.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Redraw the figures of a reproduce, run, compare or sweep directory from its saved data.
+    Plot {
+        /// The output directory to redraw.
+        dir: PathBuf,
+    },
     /// Validate a scenario and print it fully resolved (extends and --set applied) as TOML.
     #[command(after_help = "Example: cogov check scenarios/coordinated.toml --set law.fine=2")]
     Check {
@@ -165,6 +188,23 @@ fn main() -> ExitCode {
             .and_then(|shard| commands::sweep(&experiment, &common.options(), shard, resume))
             .map(|_| ()),
         Command::Merge { dirs, out, force } => commands::merge(&dirs, &out, force).map(|_| ()),
+        Command::Reproduce {
+            out,
+            quick,
+            threads,
+            force,
+        } => {
+            let opts = cogov::figures::ReproduceOptions {
+                out,
+                quick,
+                force,
+                threads,
+            };
+            cogov::figures::reproduce(&opts)
+                .map(|dir| println!("figures written to {}", dir.display()))
+        }
+        Command::Plot { dir } => cogov::figures::replot(&dir)
+            .map(|files| println!("redrew {} files in {}", files.len(), dir.display())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -632,3 +632,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
     )?;
     Ok(dir.root().to_path_buf())
 }
+
+/// `cogov plot` on a sweep directory: recompute the sensitivity table and figure from `results.csv`.
+pub fn replot(out: &mut OutputDir) -> Result<()> {
+    let id = read_identity(out.root())?;
+    if let Some((kind, params)) = id.design.sensitivity_design() {
+        let results = fs::read_to_string(out.path("results.csv"))
+            .map_err(|e| Error::io(out.path("results.csv"), e))?;
+        let table = sensitivity_table(&id, kind, &params, &results)?;
+        out.write("sensitivity.csv", table.csv.as_bytes())?;
+        let title = format!(
+            "cogov sweep `{}`: {} sensitivity",
+            id.experiment, id.design.kind
+        );
+        plot::sensitivity_figure(out, "sensitivity", &title, &table.panels)?;
+    }
+    Ok(())
+}

@@ -19,10 +19,12 @@ mod series;
 
 pub use indices::{IndexPanel, IndexRow, sensitivity_figure};
 pub use lines::{Line, log_log_figure};
-pub use series::{BandTable, COMPARE_PANELS, Panel, bands_from_timeseries, time_series_figure};
+pub use series::{
+    BandPoint, BandTable, COMPARE_PANELS, Panel, bands_from_timeseries, time_series_figure,
+};
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-const FONT_NAME: &str = "sans-serif";
+pub(crate) const FONT_NAME: &str = "sans-serif";
 
 fn register_font() {
     static ONCE: Once = Once::new();
@@ -35,12 +37,12 @@ fn register_font() {
 
 /// The project palette: a scenario's colour follows its name where it is a known regime.
 pub fn colour(name: &str, index: usize) -> RGBColor {
-    const OTHERS: [RGBColor; 6] = [
+    // Okabe–Ito, minus the two regime colours, most distinct first; no yellow (too faint on white).
+    const OTHERS: [RGBColor; 5] = [
         RGBColor(0, 158, 115),
-        RGBColor(230, 159, 0),
         RGBColor(204, 121, 167),
         RGBColor(86, 180, 233),
-        RGBColor(240, 228, 66),
+        RGBColor(230, 159, 0),
         RGBColor(0, 0, 0),
     ];
     match name {
@@ -56,12 +58,17 @@ pub(crate) fn draw_error<E: std::fmt::Debug>(e: E) -> Error {
 
 /// Tick label with a precision suited to the axis span.
 pub(crate) fn tick_label(v: f64, span: f64) -> String {
-    if span >= 100.0 {
+    let text = if span >= 100.0 {
         format!("{v:.0}")
     } else if span >= 1.0 {
         format!("{v:.1}")
     } else {
         format!("{v:.2}")
+    };
+    // "-0.0" reads as a mistake.
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => text,
     }
 }
 

@@ -236,27 +236,39 @@ fn draw_panel<DB: DrawingBackend>(
             .label(scenarios[i])
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(3)));
     }
-    // Put the legend on the right where the lines are not: count band points of the last third of
-    // the run in the top, middle and bottom of the plot and take the emptiest.
-    let mut counts = [0usize; 3];
+    // Put the legend where the data are not: count band points in each of six regions (left or right
+    // 38% of the run × top, middle or bottom third) and take the emptiest.
+    let mut counts = [0usize; 6];
     for (_, points) in &bands {
-        for p in &points[points.len() * 2 / 3..] {
-            for v in [p.2, p.3] {
+        for p in points.iter() {
+            let x = (p.0 - 1.0) / (steps - 1.0).max(1.0);
+            let side = if x >= 0.62 {
+                0
+            } else if x <= 0.38 {
+                1
+            } else {
+                continue;
+            };
+            for v in [p.1, p.2, p.3] {
                 let y = (v - y0) / span;
-                counts[if y > 0.68 {
+                let third = if y > 0.66 {
                     0
-                } else if y > 0.32 {
+                } else if y > 0.34 {
                     1
                 } else {
                     2
-                }] += 1;
+                };
+                counts[third * 2 + side] += 1;
             }
         }
     }
-    let position = match (0..3).min_by_key(|&i| (counts[i], i)).unwrap_or(0) {
+    let position = match (0..6).min_by_key(|&i| (counts[i], i)).unwrap_or(0) {
         0 => SeriesLabelPosition::UpperRight,
-        1 => SeriesLabelPosition::MiddleRight,
-        _ => SeriesLabelPosition::LowerRight,
+        1 => SeriesLabelPosition::UpperLeft,
+        2 => SeriesLabelPosition::MiddleRight,
+        3 => SeriesLabelPosition::MiddleLeft,
+        4 => SeriesLabelPosition::LowerRight,
+        _ => SeriesLabelPosition::LowerLeft,
     };
     chart
         .configure_series_labels()

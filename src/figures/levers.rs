@@ -1,0 +1,198 @@
+//! Figure 2, "which lever matters": the effect of switching each lever on from fragmented governance
+//! and off from coordinated governance. Each variant runs with the same seeds as its base scenario
+//! (common random numbers), so the effect is the mean of paired per-replicate differences of the
+//! final-window means, with a Student-t 95% interval.
+
+use std::fmt::Write;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{final_window, run};
+use crate::error::{Error, Result};
+use crate::output::OutputDir;
+use crate::output::stats::summarize;
+use crate::plot::{Drawing, FONT_NAME, colour, draw_error, render, tick_label};
+
+pub const LEVERS: [&str; 9] = [
+    "information",
+    "responsibility",
+    "law",
+    "monitoring",
+    "compensation",
+    "cooperation",
+    "targets",
+    "feedback",
+    "participation",
+];
+
+const METRICS: [(&str, &str); 3] = [
+    ("pollution_mean", "Δ pollution (t, mean stock per region)"),
+    ("welfare_net", "Δ welfare net of output (M¥/month)"),
+    ("enforcement_cost", "Δ enforcement cost (M¥/month)"),
+];
+
+/// Run the bases and the 18 variants; return `lever,direction,metric,effect,ci95_low,ci95_high,n`.
+pub fn compute(quick: bool) -> Result<String> {
+    let fragmented = run("fragmented.toml", quick, &[])?;
+    let coordinated = run("coordinated.toml", quick, &[])?;
+    let mut out = String::from("lever,direction,metric,effect,ci95_low,ci95_high,n\n");
+    for lever in LEVERS {
+        for (direction, base) in [("on", &fragmented), ("off", &coordinated)] {
+            let variant = run(&format!("lever-{lever}-{direction}.toml"), quick, &[])?;
+            for (metric, _) in METRICS {
+                let diffs: Vec<f64> = final_window(&variant, metric)
+                    .iter()
+                    .zip(final_window(base, metric))
+                    .map(|(v, b)| v - b)
+                    .collect();
+                let s = summarize(&diffs);
+                writeln!(
+                    out,
+                    "{lever},{direction},{metric},{},{},{},{}",
+                    s.mean, s.ci_low, s.ci_high, s.n
+                )
+                .expect("writing to a String");
+            }
+        }
+    }
+    Ok(out)
+}
+
+struct Row {
+    label: String,
+    on: bool,
+    /// (effect, low, high) per metric of `METRICS`.
+    values: Vec<(f64, f64, f64)>,
+}
+
+fn parse(text: &str) -> Result<Vec<Row>> {
+    let mut rows: Vec<Row> = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let bad = || Error::Other(format!("fig2-levers.csv line {}: malformed", n + 1));
+        if f.len() != 7 {
+            return Err(bad());
+        }
+        let num = |i: usize| f[i].parse::<f64>().or(Ok::<f64, Error>(f64::NAN));
+        let label = format!("{} {}", f[0], f[1]);
+        if rows.last().is_none_or(|r| r.label != label) {
+            rows.push(Row {
+                label,
+                on: f[1] == "on",
+                values: Vec::new(),
+            });
+        }
+        let v = (num(3)?, num(4)?, num(5)?);
+        rows.last_mut().expect("just pushed").values.push(v);
+    }
+    if rows.iter().any(|r| r.values.len() != METRICS.len()) {
+        return Err(Error::Other(
+            "fig2-levers.csv: each lever needs every metric".into(),
+        ));
+    }
+    // Most pollution-reducing first.
+    rows.sort_by(|a, b| a.values[0].0.total_cmp(&b.values[0].0));
+    Ok(rows)
+}
+
+struct Effects {
+    rows: Vec<Row>,
+}
+
+impl Drawing for Effects {
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
+        root.fill(&WHITE).map_err(draw_error)?;
+        let root = root
+            .margin(12, 0, 0, 0)
+            .titled("Which lever matters: switching one lever on from fragmented or off from coordinated", (FONT_NAME, 30))
+            .map_err(draw_error)?;
+        let (labels, panels) = root.split_horizontally(230);
+        let n = self.rows.len();
+        let on = colour("coordinated", 0);
+        let off = colour("fragmented", 0);
+        for (m, (area, (_, title))) in panels
+            .split_evenly((1, METRICS.len()))
+            .iter()
+            .zip(METRICS)
+            .enumerate()
+        {
+            let values = self
+                .rows
+                .iter()
+                .flat_map(|r| [r.values[m].1, r.values[m].2, r.values[m].0]);
+            let (lo, hi) = values
+                .filter(|v| v.is_finite())
+                .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+            let pad = ((hi - lo) * 0.08).max(1e-9);
+            let span = hi - lo + 2.0 * pad;
+            let mut chart = ChartBuilder::on(area)
+                .caption(title, (FONT_NAME, 20))
+                .margin(12)
+                .x_label_area_size(40)
+                .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(n as f64 - 0.5))
+                .map_err(draw_error)?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(0)
+                .x_labels(6)
+                .x_label_formatter(&|x| tick_label(*x, span))
+                .label_style((FONT_NAME, 15))
+                .light_line_style(WHITE.mix(0.0))
+                .draw()
+                .map_err(draw_error)?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+                    BLACK.stroke_width(1),
+                )))
+                .map_err(draw_error)?;
+            let y = |i: usize| (n - 1 - i) as f64;
+            chart
+                .draw_series(self.rows.iter().enumerate().map(|(i, r)| {
+                    let c = if r.on { on } else { off };
+                    PathElement::new(
+                        vec![(r.values[m].1, y(i)), (r.values[m].2, y(i))],
+                        c.stroke_width(3),
+                    )
+                }))
+                .map_err(draw_error)?;
+            chart
+                .draw_series(self.rows.iter().enumerate().map(|(i, r)| {
+                    let c = if r.on { on } else { off };
+                    Circle::new((r.values[m].0, y(i)), 6, c.filled())
+                }))
+                .map_err(draw_error)?;
+        }
+        // Row labels, aligned with the panels' rows (caption 20 px + margins, x-label area 40 px).
+        let (_, h) = labels.dim_in_pixel();
+        let top = 12.0 + 20.0 + 14.0;
+        let bottom = h as f64 - 12.0 - 40.0;
+        for (i, r) in self.rows.iter().enumerate() {
+            let yy = top + (i as f64 + 0.5) * (bottom - top) / n as f64;
+            let c = if r.on { on } else { off };
+            labels
+                .draw(&Text::new(
+                    format!(
+                        "{} {}",
+                        r.label.split(' ').next().unwrap_or(""),
+                        if r.on { "on" } else { "off" }
+                    ),
+                    (16, yy as i32 - 9),
+                    (FONT_NAME, 18).into_font().color(&c),
+                ))
+                .map_err(draw_error)?;
+        }
+        root.present().map_err(draw_error)
+    }
+}
+
+pub fn draw(out: &mut OutputDir, text: &str) -> Result<()> {
+    render(
+        out,
+        "fig2-levers",
+        (1700, 1000),
+        &Effects { rows: parse(text)? },
+    )
+}
