@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub force: bool,
     /// Show a progress bar on stderr (when stderr is a terminal).
     pub progress: bool,
+    /// Run even if the memory estimate exceeds what the machine has available.
+    pub allow_large_memory: bool,
 }
 
 /// Load and validate a scenario with the command-line overrides applied.
@@ -133,6 +135,13 @@ fn execute(
     opts: &RunOptions,
     title: Option<String>,
 ) -> Result<PathBuf> {
+    let params: Vec<&crate::scenario::Params> = sources.iter().map(|s| &s.params).collect();
+    let what = format!("`cogov {command}`");
+    crate::engine::memory::check(
+        crate::engine::memory::run_bytes(&params),
+        &what,
+        opts.allow_large_memory,
+    )?;
     let mut dir = OutputDir::create(out, opts.force)?;
     let pool = thread_pool(opts.threads)?;
     let total: u64 = sources
@@ -249,6 +258,11 @@ pub fn sweep(
         progress: opts.progress,
     };
     let threads = pool.current_num_threads();
+    // One world per thread at a time, plus the design rows.
+    let points = crate::experiment::design::point_count(exp.kind, &exp.parameters);
+    let estimate = threads as u64 * crate::engine::memory::world_bytes(&exp.base)
+        + points.saturating_mul(exp.parameters.len() as u64 * 32 + 64);
+    crate::engine::memory::check(estimate, "this sweep", opts.allow_large_memory)?;
     let out = pool.install(|| crate::experiment::sweep::sweep(&exp, &sweep_opts, threads))?;
     println!("sweep `{}` written to {}", exp.name, out.display());
     Ok(out)

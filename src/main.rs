@@ -136,6 +136,9 @@ struct Common {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Run even if the memory estimate exceeds the memory available.
+    #[arg(long)]
+    allow_large_memory: bool,
 }
 
 impl Common {
@@ -149,6 +152,7 @@ impl Common {
             sets: self.sets,
             force: self.force,
             progress: !self.quiet,
+            allow_large_memory: self.allow_large_memory,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The engine: deterministic random streams and the replicate runner. It schedules worlds on threads
 //! but knows nothing of what they contain beyond stepping them and collecting their records.
 
+pub mod memory;
 pub mod rng;
 
 use std::time::Instant;

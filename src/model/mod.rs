@@ -610,15 +610,12 @@ impl<'p> World<'p> {
 
     fn check_invariants(&self, record: &StepRecord) -> Result<(), String> {
         let step = self.t;
-        if let Some((i, _)) = record
-            .values()
-            .iter()
-            .enumerate()
-            .find(|(_, v)| !v.is_finite())
-        {
+        let values = record.values();
+        if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            let column = StepRecord::COLUMNS[i];
             return Err(format!(
-                "step {step}: indicator `{}` is not finite",
-                StepRecord::COLUMNS[i]
+                "step {step}: {} quantity `{column}` became {v} (check the scenario's magnitudes)",
+                observe::family(column)
             ));
         }
         let expected = self.initial_mass + self.emitted - self.basin.decayed - self.basin.exported;

@@ -68,3 +68,15 @@ record!(
         complaints_filed,
     }
 );
+
+/// The agent family an indicator of [`StepRecord`] is computed from, for error messages.
+pub fn family(column: &str) -> &'static str {
+    match column {
+        "pollution_mean" | "target_met_share" | "damage" => "region (pollution)",
+        "complaints_filed" | "complaints_handled" | "complaints_lost" | "awareness_mean" => {
+            "public"
+        }
+        "enforcement_cost" | "compensation_paid" | "intensity_mean" => "government",
+        _ => "enterprise",
+    }
+}

@@ -39,6 +39,7 @@ impl OutputDir {
             return Err(Error::OutputExists(root.to_path_buf()));
         }
         fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
+        remove_stale_temporaries(root)?;
         Ok(OutputDir {
             root: root.to_path_buf(),
             hashes: BTreeMap::new(),
@@ -82,6 +83,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = fs::remove_file(&tmp);
         Error::io(path, e)
     })
+}
+
+/// Remove temporary files a killed process left behind (`.name.PID.tmp…`): they are never outputs.
+fn remove_stale_temporaries(root: &Path) -> Result<()> {
+    for entry in fs::read_dir(root)
+        .map_err(|e| Error::io(root, e))?
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.contains(".tmp") && entry.path().is_file() {
+            fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        }
+    }
+    Ok(())
 }
 
 /// A hidden temporary name beside `path`, keeping `extension` (some writers infer the format from it).

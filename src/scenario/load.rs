@@ -124,8 +124,21 @@ pub(crate) fn read_chain(
         parent: parent.clone(),
         reason,
     };
-    if chain.contains(&canonical) {
-        return Err(extends_error("this file extends itself (a cycle)".into()));
+    if let Some(start) = chain.iter().position(|c| *c == canonical) {
+        let cycle: Vec<String> = chain[start..]
+            .iter()
+            .chain(std::iter::once(&canonical))
+            .map(|p| {
+                p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            })
+            .collect();
+        return Err(extends_error(format!(
+            "`extends` forms a cycle: {}",
+            cycle.join(" → ")
+        )));
     }
     if chain.len() >= MAX_EXTENDS_DEPTH {
         return Err(extends_error(format!(

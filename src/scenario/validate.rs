@@ -118,6 +118,15 @@ impl Params {
     }
 }
 
+/// A float as a user would write it: exponent form beyond 10^9.
+fn compact(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e9 {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
 struct Checker<'a> {
     provenance: &'a Provenance,
     top: &'a str,
@@ -141,7 +150,11 @@ impl Checker<'_> {
         if v.is_finite() && v >= lo && v <= hi {
             Ok(())
         } else {
-            Err(self.fail(key, v, format!("a number in [{lo}, {hi}]")))
+            Err(self.fail(
+                key,
+                compact(v),
+                format!("a number in [{}, {}]", compact(lo), compact(hi)),
+            ))
         }
     }
 
@@ -149,8 +162,9 @@ impl Checker<'_> {
         self.range(key, v, 0.0, 1.0)
     }
 
+    /// Money and quantities: non-negative and at most 10^12, so no product of them overflows.
     fn non_negative(&self, key: &str, v: f64) -> Result<(), InputError> {
-        self.range(key, v, 0.0, f64::MAX)
+        self.range(key, v, 0.0, 1e12)
     }
 
     fn count(&self, key: &str, v: u64, lo: u64, hi: u64) -> Result<(), InputError> {

@@ -1,0 +1,268 @@
+//! Robustness: no input crashes cogov, a full disk is a clear error, and a sweep killed at any moment
+//! resumes to the same bytes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use cogov::model::World;
+use cogov::scenario::{load_scenario, resolve_str, with_overrides};
+use proptest::prelude::*;
+
+fn coordinated() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/coordinated.toml")
+}
+
+/// Every key of the schema, as `section.key`.
+fn keys() -> Vec<String> {
+    let table = toml::Table::try_from(cogov::scenario::Scenario::default()).unwrap();
+    let mut out = Vec::new();
+    for (section, v) in &table {
+        match v {
+            toml::Value::Table(t) => out.extend(t.keys().map(|k| format!("{section}.{k}"))),
+            _ => out.push(section.clone()),
+        }
+    }
+    out
+}
+
+/// Values of every type and magnitude, as `--set` text.
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<i64>().prop_map(|v| v.to_string()),
+        (-5i64..100).prop_map(|v| v.to_string()),
+        any::<f64>().prop_map(|v| format!("{v:?}")),
+        (-1.0f64..2.0).prop_map(|v| v.to_string()),
+        Just("nan".to_string()),
+        Just("inf".to_string()),
+        Just("-inf".to_string()),
+        Just("1e308".to_string()),
+        Just("true".to_string()),
+        Just("\"shared\"".to_string()),
+        Just("clear".to_string()),
+        Just("[]".to_string()),
+        Just("[0.5, 0.5]".to_string()),
+        Just("[[0.0]]".to_string()),
+        Just("{ a = 1 }".to_string()),
+        "[a-z_\\.=\\[\\]\"0-9 ]{0,12}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_bytes_give_a_scenario_or_a_located_error(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let text = String::from_utf8_lossy(&bytes);
+        if let Err(e) = resolve_str(&text, "fuzz.toml", &[]) {
+            prop_assert!(e.to_string().contains("fuzz.toml"), "unlocated error: {e}");
+        }
+    }
+
+    #[test]
+    fn set_arguments_give_a_scenario_or_a_located_error(arg in "[a-z_\\.]{0,30}=?[ -~]{0,20}") {
+        if let Err(e) = resolve_str("", "fuzz.toml", std::slice::from_ref(&arg)) {
+            let text = e.to_string();
+            prop_assert!(text.contains("--set") || text.contains("fuzz.toml"), "unlocated error for {arg:?}: {text}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// A mutation of a shipped scenario either fails to load with a located error, or loads and runs
+    /// (at a small size) to a result or a clean invariant error — never a panic.
+    #[test]
+    fn mutated_shipped_scenarios_load_or_fail_cleanly_and_run(key_index in 0usize..200, v in value()) {
+        let keys = keys();
+        let key = &keys[key_index % keys.len()];
+        let set = format!("{key}={v}");
+        match load_scenario(&coordinated(), std::slice::from_ref(&set)) {
+            Err(e) => {
+                let text = e.to_string();
+                prop_assert!(text.contains(key.split('.').next().unwrap()) || text.contains("coordinated.toml"), "unlocated: {text}");
+            }
+            Ok(source) => {
+                let small: Vec<(String, toml::Value)> = [
+                    ("steps", toml::Value::Integer(4)),
+                    ("replicates", toml::Value::Integer(1)),
+                    ("enterprises.per_region", toml::Value::Integer(40)),
+                    ("public.per_region", toml::Value::Integer(100)),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+                if let Ok(p) = with_overrides(&source.params, &small, "test")
+                    && u64::from(p.s.world.regions) <= 64
+                {
+                    let mut world = World::new(&p, 0);
+                    for _ in 0..p.s.steps {
+                        if world.step().is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn cogov() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_cogov"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cogov-robust-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_leaves_no_partial_file() {
+    // RLIMIT_FSIZE of 16 KiB makes any larger write fail with EFBIG, as a full disk would (ENOSPC).
+    let dir = scratch("full");
+    let out = dir.join("run");
+    let bin = env!("CARGO_BIN_EXE_cogov");
+    let o = Command::new("bash")
+        .args([
+            "-c",
+            "ulimit -f 16; trap '' XFSZ; exec \"$@\"",
+            "bash",
+            bin,
+            "run",
+            "scenarios/fragmented.toml",
+            "--out",
+        ])
+        .arg(&out)
+        .args([
+            "--steps",
+            "60",
+            "--replicates",
+            "3",
+            "--quiet",
+            "--set",
+            "world.regions=2",
+            "--set",
+            "public.per_region=200",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("timeseries.csv") && err.to_lowercase().contains("file too large"),
+        "{err}"
+    );
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with('.') || n == "timeseries.csv" || n == "manifest.json"),
+        "{names:?}"
+    );
+}
+
+fn sweep(exp: &Path, out: &Path, resume: bool) -> Command {
+    let mut c = cogov();
+    c.args([
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--force",
+    ])
+    .args([
+        "--set",
+        "world.regions=1",
+        "--set",
+        "public.per_region=0",
+        "--set",
+        "enterprises.per_region=1500",
+    ])
+    .current_dir(env!("CARGO_MANIFEST_DIR"))
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
+    if resume {
+        c.arg("--resume");
+    }
+    c
+}
+
+#[test]
+fn a_sweep_killed_at_random_moments_resumes_to_the_same_bytes() {
+    let dir = scratch("kill");
+    let exp = dir.join("kill.toml");
+    std::fs::write(
+        &exp,
+        format!(
+            "base = \"{}\"\nsteps = 36\nreplicates = 1\nmetrics = [\"pollution_mean\"]\n[design]\nkind = \"lhs\"\npoints = 320\n[[parameters]]\nkey = \"law.fine\"\nmin = 0.05\nmax = 1.0\n",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fragmented.toml").display()
+        ),
+    )
+    .unwrap();
+    let whole = dir.join("whole");
+    let started = Instant::now();
+    let o: Output = sweep(&exp, &whole, false).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let full_time = started.elapsed();
+
+    let killed = dir.join("killed");
+    let mut kills = 0;
+    let mut done = false;
+    // Kill points spread over the sweep's duration, from a fixed list (deterministic test).
+    for (i, fraction) in [0.05, 0.4, 0.15, 0.7, 0.3, 0.55, 0.9, 0.2, 0.8, 0.45]
+        .iter()
+        .enumerate()
+    {
+        let resume = killed.join("sweep.json").is_file();
+        let mut child = sweep(&exp, &killed, resume).spawn().unwrap();
+        std::thread::sleep(Duration::from_secs_f64(full_time.as_secs_f64() * fraction));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            kills += 1;
+            let rows = std::fs::read_to_string(killed.join("results.csv.partial"))
+                .map_or(0, |t| t.lines().count());
+            eprintln!(
+                "kill {kills} at {:.0}% of the sweep's time: {rows} lines in the partial file",
+                fraction * 100.0
+            );
+        }
+        let status = child.wait().unwrap();
+        if status.success()
+            && killed.join("results.csv").is_file()
+            && !killed.join("results.csv.partial").exists()
+        {
+            done = i > 0;
+            break;
+        }
+    }
+    if !done {
+        let resume = killed.join("sweep.json").is_file();
+        let o = sweep(&exp, &killed, resume).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert!(
+        kills >= 3,
+        "the sweep finished too fast to be killed ({kills} kills)"
+    );
+    for f in ["design.csv", "results.csv"] {
+        assert!(
+            std::fs::read(whole.join(f)).unwrap() == std::fs::read(killed.join(f)).unwrap(),
+            "{f} differs after {kills} kills"
+        );
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&killed)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
