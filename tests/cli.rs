@@ -1,26 +1,15 @@
 //! End-to-end tests that run the `cogov` binary as a user would.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn cogov(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cogov"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
+use common::{cogov, stderr};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cogov-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("cli", name, true)
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// A small model: few regions and agents, still several random-stream chunks per family.
 const SMALL: [&str; 10] = [
@@ -178,17 +167,7 @@ fn headline(out: &Path) -> Vec<f64> {
 #[test]
 fn every_one_lever_variant_changes_the_outcome() {
     let dir = scratch("levers");
-    let levers = [
-        "information",
-        "responsibility",
-        "law",
-        "monitoring",
-        "compensation",
-        "cooperation",
-        "targets",
-        "feedback",
-        "participation",
-    ];
+    let levers = cogov::figures::LEVERS;
     let run = |scenario: &str, name: &str| {
         let out = dir.join(name);
         let o = run_sized(scenario, &out, "36", "2", &["--set", "world.regions=4"]);

@@ -1,22 +1,15 @@
 //! The figure set: `cogov reproduce --quick` twice gives the same bytes, and `cogov plot` redraws the
 //! same bytes from the saved data.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn cogov(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cogov"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
+use common::cogov;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cogov-figures-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    common::scratch("figures", name, false)
 }
+
+use std::path::{Path, PathBuf};
 
 /// Every figure, data table and the index, by name.
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use cogov::model::World;
 use cogov::scenario::{load_scenario, resolve_str, with_overrides};
 use proptest::prelude::*;
@@ -108,15 +110,8 @@ proptest! {
     }
 }
 
-fn cogov() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_cogov"))
-}
-
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cogov-robust-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("robust", name, true)
 }
 
 #[test]
@@ -170,7 +165,7 @@ fn a_full_disk_is_a_clear_error_and_leaves_no_partial_file() {
 }
 
 fn sweep(exp: &Path, out: &Path, resume: bool) -> Command {
-    let mut c = cogov();
+    let mut c = common::command();
     c.args([
         "sweep",
         exp.to_str().unwrap(),

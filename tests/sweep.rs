@@ -1,22 +1,15 @@
 //! Sweeps: shards merged and resumed sweeps are byte-identical to an uninterrupted, unsplit sweep.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn cogov(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cogov"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
+use common::cogov;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cogov-sweep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("sweep", name, true)
 }
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// A small Morris experiment over the shipped fragmented scenario: 4 trajectories × 4 points × 2
 /// replicates = 32 runs of a tiny basin.

@@ -205,6 +205,12 @@ mod tests {
         sobol(&fa, &fb, &fab, 300, 5)
     }
 
+    /// Ishigami & Homma (1990) on the unit cube mapped to [−π, π]^3, with a = 7, b = 0.1.
+    fn ishigami(u: &[f64]) -> f64 {
+        let x: Vec<f64> = u.iter().map(|v| -PI + 2.0 * PI * v).collect();
+        x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin()
+    }
+
     fn covers(e: Estimate, truth: f64, slack: f64) -> bool {
         e.low - slack <= truth && truth <= e.high + slack
     }
@@ -213,10 +219,7 @@ mod tests {
     fn sobol_estimates_cover_the_analytic_ishigami_indices() {
         // Ishigami (a = 7, b = 0.1) on [−π, π]^3 (Ishigami & Homma 1990; Saltelli et al. 2008).
         let (a, b) = (7.0, 0.1);
-        let f = |u: &[f64]| {
-            let x: Vec<f64> = u.iter().map(|v| -PI + 2.0 * PI * v).collect();
-            x[0].sin() + a * x[1].sin().powi(2) + b * x[2].powi(4) * x[0].sin()
-        };
+        let f = ishigami;
         let v1 = 0.5 * (1.0 + b * PI.powi(4) / 5.0).powi(2);
         let v2 = a * a / 8.0;
         let v13 = 8.0 * b * b * PI.powi(8) / 225.0;
@@ -244,10 +247,7 @@ mod tests {
     fn sobol_first_order_stays_precise_when_the_output_has_a_large_mean() {
         // Model outputs (e.g. a stock of ~10^3 t) have large means; shifting Ishigami by 10^4 must
         // change neither the indices nor, thanks to centring, the width of their intervals.
-        let f = |u: &[f64]| {
-            let x: Vec<f64> = u.iter().map(|v| -PI + 2.0 * PI * v).collect();
-            1e4 + x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin()
-        };
+        let f = |u: &[f64]| 1e4 + ishigami(u);
         let s2 =
             (49.0 / 8.0) / (49.0 / 8.0 + 0.1 * PI.powi(4) / 5.0 + 0.01 * PI.powi(8) / 18.0 + 0.5);
         let indices = run_sobol(f, 3, 2048);

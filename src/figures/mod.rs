@@ -28,6 +28,7 @@ use crate::model::targets;
 use crate::output::{OutputDir, tables};
 use crate::plot::{self, BandTable, Panel};
 
+pub use levers::LEVERS;
 pub use network::{Edge, wiring};
 
 /// Options of `cogov reproduce`.
