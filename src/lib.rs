@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod experiment;
 pub mod figures;
+pub mod game;
 pub mod model;
 pub mod output;
 pub mod plot;

@@ -95,6 +95,18 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Analyse an evolutionary game file: replicator dynamics, vertex stability, agent-based twin.
+    #[command(after_help = "Example: cogov game scenarios/games/wang2023-stage3.toml")]
+    Game {
+        /// Game file (TOML).
+        game: PathBuf,
+        /// Output directory (default output/game/<name>).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Overwrite an existing output directory.
+        #[arg(long)]
+        force: bool,
+    },
     /// Redraw the figures of a reproduce, run, compare or sweep directory from its saved data.
     Plot {
         /// The output directory to redraw.
@@ -206,6 +218,9 @@ fn main() -> ExitCode {
             };
             cogov::figures::reproduce(&opts)
                 .map(|dir| println!("figures written to {}", dir.display()))
+        }
+        Command::Game { game, out, force } => {
+            cogov::game::report::game_command(&game, out, force).map(|_| ())
         }
         Command::Plot { dir } => cogov::figures::replot(&dir)
             .map(|files| println!("redrew {} files in {}", files.len(), dir.display())),

@@ -1,0 +1,219 @@
+//! Arithmetic expressions of a game file's parameters: numbers, names, `+ - * / ^`, parentheses and
+//! unary minus, with the usual precedence (`^` binds tightest and associates to the right). Errors
+//! give the position and what was expected.
+
+/// A parsed expression over named variables (indices into a slice of values).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Number(f64),
+    Variable(usize),
+    Negate(Box<Expr>),
+    Binary(Box<Expr>, char, Box<Expr>),
+}
+
+impl Expr {
+    pub fn eval(&self, values: &[f64]) -> f64 {
+        match self {
+            Expr::Number(v) => *v,
+            Expr::Variable(i) => values[*i],
+            Expr::Negate(e) => -e.eval(values),
+            Expr::Binary(a, op, b) => {
+                let (a, b) = (a.eval(values), b.eval(values));
+                match op {
+                    '+' => a + b,
+                    '-' => a - b,
+                    '*' => a * b,
+                    '/' => a / b,
+                    _ => a.powf(b),
+                }
+            }
+        }
+    }
+}
+
+struct Parser<'a> {
+    chars: Vec<char>,
+    pos: usize,
+    names: &'a [String],
+}
+
+/// Parse `text`, resolving names against `names`. The error names the column and what was expected.
+pub fn parse(text: &str, names: &[String]) -> Result<Expr, String> {
+    let mut p = Parser {
+        chars: text.chars().collect(),
+        pos: 0,
+        names,
+    };
+    let e = p.sum()?;
+    p.skip_space();
+    if p.pos < p.chars.len() {
+        return Err(p.error("an operator (+ - * / ^) or the end"));
+    }
+    Ok(e)
+}
+
+impl Parser<'_> {
+    fn error(&self, expected: &str) -> String {
+        let found = self
+            .chars
+            .get(self.pos)
+            .map_or("the end".to_string(), |c| format!("`{c}`"));
+        format!(
+            "at column {}: expected {expected}, found {found}",
+            self.pos + 1
+        )
+    }
+
+    fn skip_space(&mut self) {
+        while self.chars.get(self.pos).is_some_and(|c| c.is_whitespace()) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<char> {
+        self.skip_space();
+        self.chars.get(self.pos).copied()
+    }
+
+    fn sum(&mut self) -> Result<Expr, String> {
+        let mut left = self.product()?;
+        while let Some(op @ ('+' | '-')) = self.peek() {
+            self.pos += 1;
+            left = Expr::Binary(Box::new(left), op, Box::new(self.product()?));
+        }
+        Ok(left)
+    }
+
+    fn product(&mut self) -> Result<Expr, String> {
+        let mut left = self.unary()?;
+        while let Some(op @ ('*' | '/')) = self.peek() {
+            self.pos += 1;
+            left = Expr::Binary(Box::new(left), op, Box::new(self.unary()?));
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Expr, String> {
+        match self.peek() {
+            Some('-') => {
+                self.pos += 1;
+                Ok(Expr::Negate(Box::new(self.unary()?)))
+            }
+            Some('+') => {
+                self.pos += 1;
+                self.unary()
+            }
+            _ => self.power(),
+        }
+    }
+
+    fn power(&mut self) -> Result<Expr, String> {
+        let base = self.atom()?;
+        if self.peek() == Some('^') {
+            self.pos += 1;
+            let exponent = self.unary()?;
+            return Ok(Expr::Binary(Box::new(base), '^', Box::new(exponent)));
+        }
+        Ok(base)
+    }
+
+    fn atom(&mut self) -> Result<Expr, String> {
+        match self.peek() {
+            Some('(') => {
+                self.pos += 1;
+                let e = self.sum()?;
+                if self.peek() != Some(')') {
+                    return Err(self.error("`)`"));
+                }
+                self.pos += 1;
+                Ok(e)
+            }
+            Some(c) if c.is_ascii_digit() || c == '.' => {
+                let start = self.pos;
+                while self
+                    .chars
+                    .get(self.pos)
+                    .is_some_and(|c| c.is_ascii_digit() || *c == '.')
+                {
+                    self.pos += 1;
+                }
+                // Exponent part, e.g. 1e-3.
+                if self
+                    .chars
+                    .get(self.pos)
+                    .is_some_and(|c| *c == 'e' || *c == 'E')
+                    && self
+                        .chars
+                        .get(self.pos + 1)
+                        .is_some_and(|c| c.is_ascii_digit() || *c == '-' || *c == '+')
+                {
+                    self.pos += 2;
+                    while self.chars.get(self.pos).is_some_and(|c| c.is_ascii_digit()) {
+                        self.pos += 1;
+                    }
+                }
+                let text: String = self.chars[start..self.pos].iter().collect();
+                text.parse()
+                    .map(Expr::Number)
+                    .map_err(|_| format!("at column {}: `{text}` is not a number", start + 1))
+            }
+            Some(c) if c.is_alphabetic() || c == '_' => {
+                let start = self.pos;
+                while self
+                    .chars
+                    .get(self.pos)
+                    .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+                {
+                    self.pos += 1;
+                }
+                let name: String = self.chars[start..self.pos].iter().collect();
+                self.names
+                    .iter()
+                    .position(|n| *n == name)
+                    .map(Expr::Variable)
+                    .ok_or_else(|| {
+                        format!(
+                            "at column {}: unknown name `{name}`; known: {}",
+                            start + 1,
+                            self.names.join(", ")
+                        )
+                    })
+            }
+            _ => Err(self.error("a number, a name or `(`")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(text: &str) -> Result<f64, String> {
+        let names = vec!["a".to_string(), "b_2".to_string()];
+        parse(text, &names).map(|e| e.eval(&[3.0, 0.5]))
+    }
+
+    #[test]
+    fn precedence_associativity_and_unary_minus() {
+        assert_eq!(eval("1 + 2 * 3").unwrap(), 7.0);
+        assert_eq!(eval("(1 + 2) * 3").unwrap(), 9.0);
+        assert_eq!(eval("2 ^ 3 ^ 2").unwrap(), 512.0);
+        assert_eq!(eval("-a ^ 2").unwrap(), -9.0);
+        assert_eq!(eval("a - b_2 - 1").unwrap(), 1.5);
+        assert_eq!(eval("a / 2 / 3").unwrap(), 0.5);
+        assert_eq!(eval("1e-1 * 10 + 2.5E1").unwrap(), 26.0);
+        assert_eq!(eval("(1-a)*(1-b_2)*-2").unwrap(), 2.0);
+    }
+
+    #[test]
+    fn errors_name_the_column_and_what_was_expected() {
+        assert!(eval("1 +").unwrap_err().contains("column 4"));
+        assert!(eval("(a + 1").unwrap_err().contains("`)`"));
+        let e = eval("a * beta").unwrap_err();
+        assert!(
+            e.contains("unknown name `beta`") && e.contains("known: a, b_2"),
+            "{e}"
+        );
+        assert!(eval("2 3").unwrap_err().contains("an operator"));
+    }
+}
