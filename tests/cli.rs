@@ -357,3 +357,48 @@ fn a_general_adjacency_matrix_runs_and_rejects_bad_rows() {
     );
     assert!(e.contains("world.adjacency") && e.contains("matrix"), "{e}");
 }
+
+#[test]
+fn game_reproduces_a_published_stable_state_and_rejects_bad_files() {
+    let dir = scratch("game");
+    let out = dir.join("stage1");
+    let o = cogov(&[
+        "game",
+        "scenarios/games/wang2023-stage1.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("asymptotically stable vertices (0,0,1)"));
+    let vertices = std::fs::read_to_string(out.join("vertices.csv")).unwrap();
+    assert!(vertices.starts_with("v1,v2,v3,lambda1,lambda2,lambda3,stable\n"));
+    let stable: Vec<&str> = vertices.lines().filter(|l| l.ends_with(",true")).collect();
+    assert_eq!(stable.len(), 1);
+    assert!(stable[0].starts_with("0,0,1,"));
+    let trajectories = std::fs::read_to_string(out.join("trajectories.csv")).unwrap();
+    assert!(
+        trajectories.starts_with("start,t,x1,x2,x3\n")
+            && trajectories.lines().any(|l| l.starts_with("26,"))
+    );
+    for f in ["dynamics.png", "phase.svg", "abm.png", "abm.csv"] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[populations]]\nname = \"a\"\nstrategies = [\"x\", \"y\"]\n[payoffs]\n",
+    )
+    .unwrap();
+    let o = cogov(&[
+        "game",
+        bad.to_str().unwrap(),
+        "--out",
+        dir.join("bad").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("bad.toml") && stderr(&o).contains("2 to 4 populations"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -68,7 +68,7 @@ fn reproduce_is_byte_identical_and_plot_redraws_the_same_bytes() {
     assert_eq!(files(&a), fa, "cogov plot must redraw the same bytes");
 
     let index = std::fs::read_to_string(a.join("figures.md")).unwrap();
-    assert_eq!(index.matches("- **fig").count(), 7);
+    assert_eq!(index.matches("- **fig").count(), 8);
 }
 
 #[test]

@@ -11,6 +11,7 @@
 //! | fig5-networks | the governance wiring of fragmented and coordinated | edge list |
 //! | fig6-feedback | target gap over time: one-way vs closed loops with monitoring lags | band table |
 //! | fig7-participation | complaints and awareness: fragmented vs shared platform | band table |
+//! | fig8-wang2023 | the evolutionary-game twin reproducing Wang et al. (2023) | trajectories |
 
 mod deterrence;
 mod levers;
@@ -23,6 +24,7 @@ use std::time::Instant;
 use crate::commands::{self, RunOptions};
 use crate::engine::{ScenarioRun, run_scenario};
 use crate::error::{Error, Result};
+use crate::game;
 use crate::model::observe::StepRecord;
 use crate::model::targets;
 use crate::output::{OutputDir, tables};
@@ -47,7 +49,7 @@ pub struct Figure {
     pub caption: &'static str,
 }
 
-pub const FIGURES: [Figure; 7] = [
+pub const FIGURES: [Figure; 8] = [
     Figure {
         id: "fig1-compare",
         caption: "Fragmented vs coordinated governance over ten years: pollution, compliance, welfare net of output and public awareness (mean and 95% band over replicates).",
@@ -75,6 +77,10 @@ pub const FIGURES: [Figure; 7] = [
     Figure {
         id: "fig7-participation",
         caption: "Public participation: complaints filed, handled and lost per month and public awareness, fragmented vs fragmented with the shared complaint platform vs coordinated.",
+    },
+    Figure {
+        id: "fig8-wang2023",
+        caption: "The evolutionary-game twin reproduces Wang et al. (2023): replicator dynamics of the five stages of their scenario 4 from 27 starting points each, every start ending at the paper's stable state; per-stage dynamics, phase portraits, vertices and the agent-based counterpart are in fig8-<stage>-*.",
     },
 ];
 
@@ -219,6 +225,18 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
             }
             out.write("fig6-feedback.csv", t.to_csv().as_bytes())
         })?;
+        timed("fig8-wang2023", &mut |out| {
+            let mut games = Vec::new();
+            for (stage, _) in game::report::WANG_STAGES {
+                let g = game::load_game(&scenario(&format!("games/wang2023-{stage}.toml")))?;
+                game::report::write_game(&g, out, &format!("fig8-{stage}-"))?;
+                games.push((stage.to_string(), g));
+            }
+            out.write(
+                "fig8-wang2023.csv",
+                game::report::stages_csv(&games).as_bytes(),
+            )
+        })?;
         timed("fig7-participation", &mut |out| {
             let runs = [
                 run("fragmented.toml", quick, &[])?,
@@ -300,6 +318,15 @@ fn draw_all(out: &mut OutputDir) -> Result<()> {
             None,
         )?;
     }
+    if let Some(text) = read(out, "fig8-wang2023.csv")? {
+        game::report::draw_stages(out, "fig8-wang2023", &text)?;
+        for (stage, _) in game::report::WANG_STAGES {
+            let prefix = format!("fig8-{stage}-");
+            if out.path(&format!("{prefix}info.csv")).is_file() {
+                game::report::draw_game(out, &prefix)?;
+            }
+        }
+    }
     let mut index = String::from(
         "# cogov figure set\n\nRegenerate with `cargo run --release -- reproduce` (add `--quick` for a fast draft); redraw from the CSVs with `cogov plot DIR`.\n\n",
     );
@@ -350,11 +377,13 @@ pub fn replot(dir: &Path) -> Result<Vec<String>> {
             &plot::COMPARE_PANELS,
             None,
         )?;
+    } else if dir.join("info.csv").is_file() && dir.join("trajectories.csv").is_file() {
+        crate::game::report::draw_game(&mut out, "")?;
     } else if dir.join("sweep.json").is_file() {
         crate::experiment::sweep::replot(&mut out)?;
     } else {
         return Err(crate::error::InputError::Usage(format!(
-            "{}: no data to plot (expected the output of reproduce, run, compare or sweep)",
+            "{}: no data to plot (expected the output of reproduce, run, compare, sweep or game)",
             dir.display()
         ))
         .into());

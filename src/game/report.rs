@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Game, abm, load_game};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::OutputDir;
 use crate::plot::{Drawing, FONT_NAME, colour, draw_error, render};
 
@@ -75,8 +75,85 @@ fn abm_runs(game: &Game) -> (Trajectory, Trajectory) {
     (agents, field)
 }
 
+/// What the figures need to know about a game besides its trajectories (`info.csv`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub title: String,
+    pub populations: Vec<String>,
+    pub strategies: Vec<String>,
+    pub t_max: f64,
+    pub agents: u32,
+    pub noise: f64,
+}
+
+impl Meta {
+    fn of(game: &Game) -> Self {
+        Meta {
+            title: game.title_or_name().to_string(),
+            populations: game.populations.clone(),
+            strategies: game.strategies.iter().map(|s| s[0].clone()).collect(),
+            t_max: game.integration.t_max,
+            agents: game.abm.agents,
+            noise: game.abm.noise,
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.populations.len()
+    }
+
+    fn to_csv(&self) -> String {
+        let mut out = String::from("key,value\n");
+        writeln!(out, "title,{}", self.title.replace(',', ";")).expect("writing to a String");
+        for (p, s) in self.populations.iter().zip(&self.strategies) {
+            writeln!(
+                out,
+                "population,{}|{}",
+                p.replace([',', '|'], ";"),
+                s.replace([',', '|'], ";")
+            )
+            .expect("writing to a String");
+        }
+        writeln!(
+            out,
+            "t_max,{}\nagents,{}\nnoise,{}",
+            self.t_max, self.agents, self.noise
+        )
+        .expect("writing to a String");
+        out
+    }
+
+    fn parse(text: &str) -> Result<Self> {
+        let mut m = Meta {
+            title: String::new(),
+            populations: Vec::new(),
+            strategies: Vec::new(),
+            t_max: 1.0,
+            agents: 0,
+            noise: 0.0,
+        };
+        let bad = || Error::Other("info.csv: malformed".into());
+        for line in text.lines().skip(1) {
+            let (k, v) = line.split_once(',').ok_or_else(bad)?;
+            match k {
+                "title" => m.title = v.to_string(),
+                "population" => {
+                    let (p, s) = v.split_once('|').ok_or_else(bad)?;
+                    m.populations.push(p.into());
+                    m.strategies.push(s.into());
+                }
+                "t_max" => m.t_max = v.parse().map_err(|_| bad())?,
+                "agents" => m.agents = v.parse().map_err(|_| bad())?,
+                "noise" => m.noise = v.parse().map_err(|_| bad())?,
+                _ => return Err(bad()),
+            }
+        }
+        Ok(m)
+    }
+}
+
 struct Dynamics<'a> {
-    game: &'a Game,
+    game: &'a Meta,
     all: &'a [(Vec<f64>, Trajectory)],
 }
 
@@ -85,7 +162,7 @@ impl Drawing for Dynamics<'_> {
         root.fill(&WHITE).map_err(draw_error)?;
         let title = format!(
             "{}: replicator dynamics from {} starting points",
-            self.game.title_or_name(),
+            self.game.title,
             self.all.len()
         );
         let root = root
@@ -97,16 +174,13 @@ impl Drawing for Dynamics<'_> {
             let c = colour("", i);
             let mut chart = ChartBuilder::on(area)
                 .caption(
-                    format!(
-                        "{} ({})",
-                        self.game.populations[i], self.game.strategies[i][0]
-                    ),
+                    format!("{} ({})", self.game.populations[i], self.game.strategies[i]),
                     (FONT_NAME, 22),
                 )
                 .margin(14)
                 .x_label_area_size(46)
                 .y_label_area_size(60)
-                .build_cartesian_2d(0.0..self.game.integration.t_max, 0.0..1.0)
+                .build_cartesian_2d(0.0..self.game.t_max, 0.0..1.0)
                 .map_err(draw_error)?;
             chart
                 .configure_mesh()
@@ -133,7 +207,7 @@ impl Drawing for Dynamics<'_> {
 }
 
 struct Phase<'a> {
-    game: &'a Game,
+    game: &'a Meta,
     all: &'a [(Vec<f64>, Trajectory)],
 }
 
@@ -142,7 +216,7 @@ impl Drawing for Phase<'_> {
         root.fill(&WHITE).map_err(draw_error)?;
         let title = format!(
             "{}: phase portrait (pairwise projections; ● start, ■ end)",
-            self.game.title_or_name()
+            self.game.title
         );
         let root = root
             .margin(10, 0, 0, 0)
@@ -163,11 +237,11 @@ impl Drawing for Phase<'_> {
                 .configure_mesh()
                 .x_desc(format!(
                     "{} ({})",
-                    self.game.populations[a], self.game.strategies[a][0]
+                    self.game.populations[a], self.game.strategies[a]
                 ))
                 .y_desc(format!(
                     "{} ({})",
-                    self.game.populations[b], self.game.strategies[b][0]
+                    self.game.populations[b], self.game.strategies[b]
                 ))
                 .axis_desc_style((FONT_NAME, 18))
                 .label_style((FONT_NAME, 16))
@@ -208,7 +282,7 @@ impl Drawing for Phase<'_> {
 }
 
 struct Agents<'a> {
-    game: &'a Game,
+    game: &'a Meta,
     replicator: &'a Trajectory,
     field: &'a Trajectory,
     agents: &'a Trajectory,
@@ -217,12 +291,9 @@ struct Agents<'a> {
 impl Drawing for Agents<'_> {
     fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
         root.fill(&WHITE).map_err(draw_error)?;
-        let a = self.game.abm;
         let title = format!(
             "{}: {} agents per population (Fermi imitation, K = {}) over the mean field and the replicator",
-            self.game.title_or_name(),
-            a.agents,
-            a.noise
+            self.game.title, self.game.agents, self.game.noise
         );
         let root = root
             .margin(10, 0, 0, 0)
@@ -231,16 +302,13 @@ impl Drawing for Agents<'_> {
         for (i, area) in root.split_evenly((1, self.game.size())).iter().enumerate() {
             let mut chart = ChartBuilder::on(area)
                 .caption(
-                    format!(
-                        "{} ({})",
-                        self.game.populations[i], self.game.strategies[i][0]
-                    ),
+                    format!("{} ({})", self.game.populations[i], self.game.strategies[i]),
                     (FONT_NAME, 22),
                 )
                 .margin(14)
                 .x_label_area_size(46)
                 .y_label_area_size(60)
-                .build_cartesian_2d(0.0..self.game.integration.t_max, 0.0..1.0)
+                .build_cartesian_2d(0.0..self.game.t_max, 0.0..1.0)
                 .map_err(draw_error)?;
             chart
                 .configure_mesh()
@@ -312,9 +380,14 @@ impl Game {
     }
 }
 
-/// Write every output of one game into `out` (the figures prefixed with `prefix`).
+/// Write every output of one game into `out` (file names prefixed with `prefix`), then draw the
+/// figures from the written tables.
 pub fn write_game(game: &Game, out: &mut OutputDir, prefix: &str) -> Result<()> {
     let all = trajectories(game);
+    out.write(
+        &format!("{prefix}info.csv"),
+        Meta::of(game).to_csv().as_bytes(),
+    )?;
     out.write(
         &format!("{prefix}vertices.csv"),
         vertices_csv(game).as_bytes(),
@@ -344,26 +417,92 @@ pub fn write_game(game: &Game, out: &mut OutputDir, prefix: &str) -> Result<()> 
         }
     }
     out.write(&format!("{prefix}abm.csv"), abm_csv.as_bytes())?;
-    let width = 520 * game.size() as u32;
+    draw_game(out, prefix)
+}
+
+fn read(out: &OutputDir, name: &str) -> Result<String> {
+    std::fs::read_to_string(out.path(name)).map_err(|e| Error::io(out.path(name), e))
+}
+
+fn rows(text: &str, skip: usize) -> Result<Vec<(String, Vec<f64>)>> {
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            let values: Option<Vec<f64>> = f
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, v)| v.parse().ok())
+                .collect();
+            Ok((
+                f.get(skip).unwrap_or(&"").to_string(),
+                values.ok_or_else(|| Error::Other(format!("malformed line: {line}")))?,
+            ))
+        })
+        .collect()
+}
+
+/// Draw a game's figures from its saved tables (`info.csv`, `trajectories.csv`, `abm.csv`).
+pub fn draw_game(out: &mut OutputDir, prefix: &str) -> Result<()> {
+    let meta = Meta::parse(&read(out, &format!("{prefix}info.csv"))?)?;
+    // trajectories.csv: start,t,x1..xn (no text column: parse everything, group by start).
+    let mut all: Vec<(Vec<f64>, Trajectory)> = Vec::new();
+    for (_, v) in rows(
+        &read(out, &format!("{prefix}trajectories.csv"))?,
+        usize::MAX,
+    )? {
+        let (start, t, x) = (v[0] as usize, v[1], v[2..].to_vec());
+        if all.len() <= start {
+            all.push((x.clone(), Vec::new()));
+        }
+        all[start].1.push((t, x));
+    }
+    let mut sources: Vec<(String, Trajectory)> = Vec::new();
+    for (source, v) in rows(&read(out, &format!("{prefix}abm.csv"))?, 1)? {
+        if sources.last().is_none_or(|s| s.0 != source) {
+            sources.push((source.clone(), Vec::new()));
+        }
+        sources
+            .last_mut()
+            .expect("just pushed")
+            .1
+            .push((v[0], v[1..].to_vec()));
+    }
+    let find = |name: &str| {
+        sources
+            .iter()
+            .find(|s| s.0 == name)
+            .map(|s| s.1.clone())
+            .unwrap_or_default()
+    };
+    let (agents, field, replicator) = (find("agents"), find("mean_field"), find("replicator"));
+    let width = 520 * meta.size() as u32;
     render(
         out,
         &format!("{prefix}dynamics"),
         (width, 620),
-        &Dynamics { game, all: &all },
+        &Dynamics {
+            game: &meta,
+            all: &all,
+        },
     )?;
-    let pairs = game.size() * (game.size() - 1) / 2;
+    let pairs = meta.size() * (meta.size() - 1) / 2;
     render(
         out,
         &format!("{prefix}phase"),
         (560 * pairs as u32, 620),
-        &Phase { game, all: &all },
+        &Phase {
+            game: &meta,
+            all: &all,
+        },
     )?;
     render(
         out,
         &format!("{prefix}abm"),
         (width, 620),
         &Agents {
-            game,
+            game: &meta,
             replicator: &replicator,
             field: &field,
             agents: &agents,
@@ -402,4 +541,107 @@ pub fn game_command(path: &Path, out: Option<PathBuf>, force: bool) -> Result<Pa
         dir.root().display()
     );
     Ok(dir.root().to_path_buf())
+}
+
+/// The Wang et al. (2023) stages of the figure set, in order, with the published stable state.
+pub const WANG_STAGES: [(&str, &str); 5] = [
+    ("baseline", "(0,0,0)"),
+    ("stage1", "(0,0,1)"),
+    ("stage2", "(1,0,1)"),
+    ("stage3", "(1,1,1)"),
+    ("stage4", "(1,1,0)"),
+];
+
+/// `stage,start,t,x1,x2,x3` for every stage and start, sampled every quarter time unit.
+pub fn stages_csv(games: &[(String, Game)]) -> String {
+    let mut out = String::from("stage,start,t,x1,x2,x3\n");
+    for (stage, g) in games {
+        let step = (0.25 / g.integration.dt).round().max(1.0) as usize;
+        for (k, start) in g.grid_starts().iter().enumerate() {
+            for (t, x) in g.trajectory(start, step) {
+                let cells: Vec<String> = x.iter().map(|v| v.to_string()).collect();
+                writeln!(out, "{stage},{k},{t},{}", cells.join(",")).expect("writing to a String");
+            }
+        }
+    }
+    out
+}
+
+struct Stages {
+    /// (stage, trajectories)
+    stages: Vec<(String, Vec<Trajectory>)>,
+}
+
+impl Drawing for Stages {
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
+        root.fill(&WHITE).map_err(draw_error)?;
+        let root = root
+            .margin(10, 0, 0, 0)
+            .titled(
+                "Wang et al. (2023) reproduced: 27 starts per stage, enterprises treat (green), public participates (purple), government regulates (blue)",
+                (FONT_NAME, 24),
+            )
+            .map_err(draw_error)?;
+        for (area, (stage, trajectories)) in root
+            .split_evenly((1, self.stages.len().max(1)))
+            .iter()
+            .zip(&self.stages)
+        {
+            let expected = WANG_STAGES
+                .iter()
+                .find(|s| s.0 == stage)
+                .map_or("", |s| s.1);
+            let t_max = trajectories
+                .iter()
+                .flat_map(|t| t.last().map(|p| p.0))
+                .fold(1.0, f64::max);
+            let mut chart = ChartBuilder::on(area)
+                .caption(format!("{stage}: ESS {expected}"), (FONT_NAME, 22))
+                .margin(12)
+                .x_label_area_size(44)
+                .y_label_area_size(50)
+                .build_cartesian_2d(0.0..t_max, 0.0..1.0)
+                .map_err(draw_error)?;
+            chart
+                .configure_mesh()
+                .x_desc("time")
+                .y_desc("share")
+                .axis_desc_style((FONT_NAME, 17))
+                .label_style((FONT_NAME, 15))
+                .x_label_formatter(&|x| format!("{x:.0}"))
+                .y_label_formatter(&|y| format!("{y:.1}"))
+                .light_line_style(WHITE.mix(0.0))
+                .draw()
+                .map_err(draw_error)?;
+            for trajectory in trajectories {
+                for i in 0..3 {
+                    let c = colour("", i);
+                    chart
+                        .draw_series(LineSeries::new(
+                            trajectory.iter().map(|(t, x)| (*t, x[i])),
+                            c.mix(0.55).stroke_width(2),
+                        ))
+                        .map_err(draw_error)?;
+                }
+            }
+        }
+        root.present().map_err(draw_error)
+    }
+}
+
+/// Draw the stage summary from `stages_csv` text as `{stem}.png`/`.svg`.
+pub fn draw_stages(out: &mut OutputDir, stem: &str, text: &str) -> Result<()> {
+    let mut stages: Vec<(String, Vec<Trajectory>)> = Vec::new();
+    for (stage, v) in rows(text, 0)? {
+        if stages.last().is_none_or(|s| s.0 != stage) {
+            stages.push((stage.clone(), Vec::new()));
+        }
+        let trajectories = &mut stages.last_mut().expect("just pushed").1;
+        let start = v[0] as usize;
+        if trajectories.len() <= start {
+            trajectories.push(Vec::new());
+        }
+        trajectories[start].push((v[1], v[2..].to_vec()));
+    }
+    render(out, stem, (2200, 600), &Stages { stages })
 }
