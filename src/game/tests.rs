@@ -235,3 +235,33 @@ fn bad_game_files_are_located_errors() {
         );
     }
 }
+
+#[test]
+fn with_weak_selection_and_small_steps_the_expected_dynamics_follow_the_replicator_trajectory() {
+    // The agents follow the mean-field map (previous test); the map follows the replicator when K is
+    // large against the payoff differences and each step revises few agents.
+    let mut g = wang("stage3");
+    g.abm.noise = 2000.0;
+    g.abm.dt = 0.000_125; // 2K·dt = 0.5 agents' revisions per step
+    g.integration.dt = 0.001;
+    g.integration.t_max = 8.0;
+    let replicator = g.trajectory(&g.initial, 1);
+    let mut x = g.initial.clone();
+    let per_sample = (g.integration.dt / g.abm.dt).round() as usize;
+    let mut worst: f64 = 0.0;
+    for (_, r) in replicator.iter().skip(1) {
+        for _ in 0..per_sample {
+            abm::mean_field_step(&g, &mut x);
+        }
+        worst = worst.max(
+            r.iter()
+                .zip(&x)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max),
+        );
+    }
+    assert!(
+        worst < 0.01,
+        "the expected dynamics depart from the replicator by {worst}"
+    );
+}
