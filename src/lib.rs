@@ -17,5 +17,6 @@ pub mod model;
 pub mod output;
 pub mod plot;
 pub mod scenario;
+pub mod validation;
 
 pub use error::{Error, InputError, Result};

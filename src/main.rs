@@ -107,6 +107,18 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Check the model against closed-form results (docs/VALIDATION.md); exit 1 if a check fails.
+    Validate {
+        /// Output directory (default output/validation).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Smaller populations, for a fast check.
+        #[arg(long)]
+        quick: bool,
+        /// Overwrite an existing output directory.
+        #[arg(long)]
+        force: bool,
+    },
     /// Redraw the figures of a reproduce, run, compare or sweep directory from its saved data.
     Plot {
         /// The output directory to redraw.
@@ -221,6 +233,17 @@ fn main() -> ExitCode {
         }
         Command::Game { game, out, force } => {
             cogov::game::report::game_command(&game, out, force).map(|_| ())
+        }
+        Command::Validate { out, quick, force } => {
+            let out = out.unwrap_or_else(|| PathBuf::from("output/validation"));
+            cogov::validation::validate(&out, quick, force).and_then(|(dir, pass)| {
+                println!("table and figure written to {}", dir.display());
+                if pass {
+                    Ok(())
+                } else {
+                    Err(cogov::Error::Other("a validation check failed".into()))
+                }
+            })
         }
         Command::Plot { dir } => cogov::figures::replot(&dir)
             .map(|files| println!("redrew {} files in {}", files.len(), dir.display())),

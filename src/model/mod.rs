@@ -181,6 +181,25 @@ impl<'p> World<'p> {
         &self.basin
     }
 
+    /// Monthly emission of region r if no enterprise abated (tonnes).
+    pub fn baseline_load(&self, r: usize) -> f64 {
+        self.baseline_load[r]
+    }
+
+    /// Current awareness of every resident (region-major order).
+    pub fn awareness(&self) -> &[f32] {
+        &self.public.awareness
+    }
+
+    /// The neighbours of resident `i` (global index) on the social network.
+    pub fn resident_neighbors(&self, i: usize) -> Vec<usize> {
+        let n = self.residents_per_region;
+        let (start, local) = (i / n * n, i % n);
+        (0..2 * self.network.half_degree)
+            .map(|slot| start + self.network.neighbor(start, local, slot, n))
+            .collect()
+    }
+
     /// Agents per family: (enterprises, residents, local governments, departments).
     pub fn agent_counts(&self) -> (usize, usize, usize, usize) {
         (

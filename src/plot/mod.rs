@@ -16,12 +16,14 @@ use crate::output::{OutputDir, temporary_path};
 mod indices;
 mod lines;
 mod series;
+mod validation;
 
 pub use indices::{IndexPanel, IndexRow, sensitivity_figure};
 pub use lines::{Line, log_log_figure};
 pub use series::{
     BandPoint, BandTable, COMPARE_PANELS, Panel, bands_from_timeseries, time_series_figure,
 };
+pub use validation::validation_figure;
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 pub(crate) const FONT_NAME: &str = "sans-serif";
