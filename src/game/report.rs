@@ -5,6 +5,7 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::{Game, abm, load_game};
@@ -104,13 +105,14 @@ impl Meta {
 
     fn to_csv(&self) -> String {
         let mut out = String::from("key,value\n");
-        writeln!(out, "title,{}", self.title.replace(',', ";")).expect("writing to a String");
+        // Values run to the end of the line, so they may contain commas.
+        writeln!(out, "title,{}", self.title.replace('\n', " ")).expect("writing to a String");
         for (p, s) in self.populations.iter().zip(&self.strategies) {
             writeln!(
                 out,
                 "population,{}|{}",
-                p.replace([',', '|'], ";"),
-                s.replace([',', '|'], ";")
+                p.replace(['|', '\n'], " "),
+                s.replace(['|', '\n'], " ")
             )
             .expect("writing to a String");
         }
@@ -152,6 +154,36 @@ impl Meta {
     }
 }
 
+/// A panel of population i's share over time, axes drawn.
+fn share_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    game: &Meta,
+    i: usize,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            format!("{} ({})", game.populations[i], game.strategies[i]),
+            (FONT_NAME, 22),
+        )
+        .margin(14)
+        .x_label_area_size(46)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..game.t_max, 0.0..1.0)
+        .map_err(draw_error)?;
+    chart
+        .configure_mesh()
+        .x_desc("time")
+        .y_desc("share playing the first strategy")
+        .axis_desc_style((FONT_NAME, 18))
+        .label_style((FONT_NAME, 16))
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.1}"))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(draw_error)?;
+    Ok(chart)
+}
+
 struct Dynamics<'a> {
     game: &'a Meta,
     all: &'a [(Vec<f64>, Trajectory)],
@@ -172,27 +204,7 @@ impl Drawing for Dynamics<'_> {
         let n = self.game.size();
         for (i, area) in root.split_evenly((1, n)).iter().enumerate() {
             let c = colour("", i);
-            let mut chart = ChartBuilder::on(area)
-                .caption(
-                    format!("{} ({})", self.game.populations[i], self.game.strategies[i]),
-                    (FONT_NAME, 22),
-                )
-                .margin(14)
-                .x_label_area_size(46)
-                .y_label_area_size(60)
-                .build_cartesian_2d(0.0..self.game.t_max, 0.0..1.0)
-                .map_err(draw_error)?;
-            chart
-                .configure_mesh()
-                .x_desc("time")
-                .y_desc("share playing the first strategy")
-                .axis_desc_style((FONT_NAME, 18))
-                .label_style((FONT_NAME, 16))
-                .x_label_formatter(&|x| format!("{x:.0}"))
-                .y_label_formatter(&|y| format!("{y:.1}"))
-                .light_line_style(WHITE.mix(0.0))
-                .draw()
-                .map_err(draw_error)?;
+            let mut chart = share_chart(area, self.game, i)?;
             for (_, traj) in self.all {
                 chart
                     .draw_series(LineSeries::new(
@@ -300,27 +312,7 @@ impl Drawing for Agents<'_> {
             .titled(&title, (FONT_NAME, 24))
             .map_err(draw_error)?;
         for (i, area) in root.split_evenly((1, self.game.size())).iter().enumerate() {
-            let mut chart = ChartBuilder::on(area)
-                .caption(
-                    format!("{} ({})", self.game.populations[i], self.game.strategies[i]),
-                    (FONT_NAME, 22),
-                )
-                .margin(14)
-                .x_label_area_size(46)
-                .y_label_area_size(60)
-                .build_cartesian_2d(0.0..self.game.t_max, 0.0..1.0)
-                .map_err(draw_error)?;
-            chart
-                .configure_mesh()
-                .x_desc("time")
-                .y_desc("share playing the first strategy")
-                .axis_desc_style((FONT_NAME, 18))
-                .label_style((FONT_NAME, 16))
-                .x_label_formatter(&|x| format!("{x:.0}"))
-                .y_label_formatter(&|y| format!("{y:.1}"))
-                .light_line_style(WHITE.mix(0.0))
-                .draw()
-                .map_err(draw_error)?;
+            let mut chart = share_chart(area, self.game, i)?;
             let c = colour("", i);
             chart
                 .draw_series(LineSeries::new(
