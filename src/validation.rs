@@ -363,6 +363,52 @@ pub fn feedback(_quick: bool) -> Result<Vec<Check>> {
     Ok(out)
 }
 
+/// Anchor 9: in the inspection game's mixed equilibrium the violation rate c/b does not depend on the
+/// fine, unless fines fund the inspector (c/(b + F)). Measured as the time average of the violation
+/// share along the replicator orbit, which equals the interior equilibrium of this conservative system.
+pub fn tsebelis(_quick: bool) -> Result<Vec<Check>> {
+    let path = commands::scenario_dir().join("games").join("tsebelis.toml");
+    let mut out = Vec::new();
+    for funded in [0.0, 1.0] {
+        for fine in [2.0, 4.0, 8.0] {
+            let (c, b, gain) = (0.3, 1.0, 1.0);
+            let set = [
+                ("F", fine),
+                ("funded", funded),
+                ("c", c),
+                ("b", b),
+                ("g", gain),
+            ];
+            let mut g = crate::game::load_game_with(&path, &set)?;
+            g.integration.t_max = 4000.0;
+            // Start near the equilibrium so the orbit is small and its period short.
+            let violation = c / (b + funded * fine);
+            let inspection = gain / fine;
+            let start = [inspection + 0.05, violation + 0.05];
+            let trajectory = g.trajectory(&start, 1);
+            let simulated = trajectory.iter().skip(1).map(|(_, x)| x[1]).sum::<f64>()
+                / (trajectory.len() - 1) as f64;
+            let case = format!(
+                "F = {fine}{}",
+                if funded > 0.0 {
+                    ", fines fund the inspector"
+                } else {
+                    ""
+                }
+            );
+            out.push(check(
+                "9 strategic inspection (Tsebelis)",
+                case,
+                violation,
+                simulated,
+                2e-3,
+                "time average over > 100 orbits: 2e-3",
+            ));
+        }
+    }
+    Ok(out)
+}
+
 fn not_reproducible(anchor: &'static str, reason: &str) -> Check {
     Check {
         anchor,
@@ -388,7 +434,7 @@ pub fn all(quick: bool) -> Result<Vec<Check>> {
     out.extend(feedback(quick)?);
     out.extend(responsibility(quick)?);
     out.extend(degroot(quick)?);
-    out.push(not_reproducible("9 strategic inspection (Tsebelis)", "inspection intensity is set by the feedback loop, not chosen strategically against enterprises"));
+    out.extend(tsebelis(quick)?);
     Ok(out)
 }
 

@@ -60,6 +60,11 @@ fn responsibility_take_up_follows_the_volunteers_dilemma() {
 }
 
 #[test]
+fn the_equilibrium_violation_rate_ignores_the_fine_unless_fines_fund_the_inspector() {
+    passes(cogov::validation::tsebelis(true));
+}
+
+#[test]
 fn awareness_averaging_converges_to_the_left_perron_consensus() {
     passes(cogov::validation::degroot(true));
 }

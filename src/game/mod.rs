@@ -137,8 +137,23 @@ fn bad(file: &str, key: &str, value: impl ToString, allowed: &str) -> InputError
 
 /// Load a game file (with `extends`, key by key, like scenarios).
 pub fn load_game(path: &Path) -> Result<Game, InputError> {
+    load_game_with(path, &[])
+}
+
+/// Load a game file with some `[parameters]` replaced (used by validation to vary the fine).
+pub fn load_game_with(path: &Path, parameters: &[(&str, f64)]) -> Result<Game, InputError> {
     let file = path.display().to_string();
-    let (table, _) = read_chain(path, &mut Vec::new())?;
+    let (mut table, _) = read_chain(path, &mut Vec::new())?;
+    if !parameters.is_empty() {
+        let section = table
+            .entry("parameters")
+            .or_insert_with(|| Value::Table(toml::Table::new()));
+        if let Value::Table(t) = section {
+            for (k, v) in parameters {
+                t.insert((*k).to_string(), Value::Float(*v));
+            }
+        }
+    }
     let name = path
         .file_stem()
         .map_or("game".into(), |s| s.to_string_lossy().into_owned());
