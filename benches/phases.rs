@@ -25,6 +25,7 @@ fn enterprises(n: usize) -> Vec<Enterprise> {
                 cost: (0.04 * output * rng.uniform()) as f32,
                 belief: 0.1,
                 weight: 1.0,
+                allocation: 1.0,
                 kind: (i % 4) as u8,
                 covered: i % 3 == 0,
                 complying: false,
@@ -49,7 +50,7 @@ fn policy(shared: bool) -> RegionPolicy {
         sanction: 0.4,
         deterrent: 0.5,
         abatement: 0.6,
-        cost_scale: 1.0,
+        reference_abatement: 0.6,
         subsidy: 0.0,
         ..RegionPolicy::default()
     };

@@ -31,7 +31,11 @@ fn step(c: &mut Criterion) {
         group.bench_function(format!("agents_{agents}"), |b| {
             b.iter(|| world.step().expect("invariants hold"))
         });
-        let mut state = vec![0u64; (e * 24 + r * 9) / 8];
+        let mut state =
+            vec![
+                0u64;
+                (e * std::mem::size_of::<cogov::model::enterprise::Enterprise>() + r * 9) / 8
+            ];
         // Roofline: one parallel read-modify-write pass over as many bytes as the agents' state, on
         // the same threads as the step.
         group.bench_function(format!("roofline_{agents}"), |b| {

@@ -60,6 +60,11 @@ fn responsibility_take_up_follows_the_volunteers_dilemma() {
 }
 
 #[test]
+fn least_cost_caps_cost_the_closed_form_amount_less_than_uniform_caps() {
+    passes(cogov::validation::montgomery(true));
+}
+
+#[test]
 fn the_equilibrium_violation_rate_ignores_the_fine_unless_fines_fund_the_inspector() {
     passes(cogov::validation::tsebelis(true));
 }

@@ -106,7 +106,7 @@ mod tests {
         assert!((8.0..10.0).contains(&ratio), "{ratio}");
         // Twice the replicates (all built at once) of ~9× larger worlds, plus records that only double.
         assert!(run_bytes(&[&big]) > 10 * run_bytes(&[&small]));
-        // 8 regions × 250 enterprises × 24 B + 8 × 5000 residents × 9 B ≈ 0.4 MB per world.
+        // 8 regions × 250 enterprises × 28 B + 8 × 5000 residents × 9 B ≈ 0.4 MB per world.
         let w = world_bytes(&small);
         assert!((400_000..600_000).contains(&w), "{w}");
     }

@@ -1,7 +1,8 @@
 //! Enterprises: heterogeneous polluters choosing each month whether to comply (ODD submodel
 //! "Enterprise decisions", ODD+D decision-making).
 //!
-//! Complying means abating the share `a_r` its region requires and costs `c_i·(a_r/a_ref)² − subsidy`.
+//! Complying means abating the share a_i = min(1, w_i·a_r) of the region's requirement a_r (w_i = 1
+//! under uniform caps, `targets.rs`) and costs `c_i·(a_i/a_ref)² − subsidy`.
 //! Violating saves that cost but risks a sanction. The enterprise weighs the cost against its *perceived*
 //! expected penalty `p̂_i·D`, where `p̂_i` is its learned probability of being sanctioned when violating
 //! and `D` the sanction plus disclosed reputational cost, through a logit choice with temperature τ
@@ -14,7 +15,7 @@
 use super::inspection::{MAX_DEPARTMENTS, RegionPolicy};
 use crate::engine::rng::Stream;
 
-/// One enterprise: 24 bytes.
+/// One enterprise: 28 bytes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Enterprise {
     /// Monthly output (million yuan).
@@ -27,6 +28,9 @@ pub struct Enterprise {
     pub belief: f32,
     /// Inspection weight (1 under random inspections; ∝ emission under risk-based targeting).
     pub weight: f32,
+    /// Share of the region's required abatement this enterprise carries: 1 under uniform caps,
+    /// ∝ emission / cost under least-cost allocation (`targets.rs`).
+    pub allocation: f32,
     /// Violation type = index of the primary competent department.
     pub kind: u8,
     /// Under continuous online monitoring.
@@ -103,7 +107,9 @@ pub fn step_chunk(
     let mut tally = EnterpriseTally::default();
     let departments = policy.departments;
     for e in chunk.iter_mut() {
-        let cost = f64::from(e.cost) * policy.cost_scale;
+        let abatement = (policy.abatement * f64::from(e.allocation)).min(1.0);
+        let ratio = abatement / policy.reference_abatement;
+        let cost = f64::from(e.cost) * (ratio * ratio);
         let net_cost = cost - policy.subsidy;
         let perceived_penalty = f64::from(e.belief) * policy.deterrent;
         let comply = rng.chance(compliance_probability(
@@ -149,7 +155,7 @@ pub fn step_chunk(
             tally.complying += 1.0;
             tally.abatement_cost += cost;
             tally.subsidies += policy.subsidy;
-            tally.emissions += f64::from(e.emission) * (1.0 - policy.abatement);
+            tally.emissions += f64::from(e.emission) * (1.0 - abatement);
         } else {
             tally.violating += 1.0;
             tally.emissions += f64::from(e.emission);

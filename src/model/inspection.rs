@@ -50,9 +50,10 @@ pub struct RegionPolicy {
     /// Sanction amount (million yuan) and its deterrent value (sanction + disclosed reputation).
     pub sanction: f64,
     pub deterrent: f64,
-    /// Abatement share required of a compliant enterprise, and its cost relative to the reference.
+    /// Abatement share required of a compliant enterprise (before its allocation weight), and the
+    /// reference share at which the abatement cost is c_i.
     pub abatement: f64,
-    pub cost_scale: f64,
+    pub reference_abatement: f64,
     /// Subsidy paid to each complying enterprise this month (million yuan).
     pub subsidy: f64,
 }

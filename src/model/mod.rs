@@ -186,6 +186,11 @@ impl<'p> World<'p> {
         self.baseline_load[r]
     }
 
+    /// The enterprises (region-major order).
+    pub fn enterprises(&self) -> &[Enterprise] {
+        &self.enterprises
+    }
+
     /// Current awareness of every resident (region-major order).
     pub fn awareness(&self) -> &[f32] {
         &self.public.awareness
@@ -357,7 +362,7 @@ impl<'p> World<'p> {
                 sanction,
                 deterrent: sanction + s.public.disclosure * s.enterprises.reputation_cost,
                 abatement: local.abatement,
-                cost_scale: targets::cost_scale(p, local.abatement),
+                reference_abatement: s.targets.standard_abatement,
                 subsidy: subsidy_pool / self.per_region as f64,
             };
         }
@@ -684,6 +689,7 @@ mod init {
                 cost: (e.abatement_cost_share * output * factor) as f32,
                 belief: e.prior_sanction as f32,
                 weight: 1.0,
+                allocation: 1.0,
                 kind: kind as u8,
                 covered: false,
                 complying: false,
@@ -698,6 +704,7 @@ mod init {
         }
         let risk = p.targeting == crate::scenario::validate::Targeting::Risk;
         inspection::assign_weights(out, risk);
+        targets::assign_allocation(p, out);
     }
 
     pub fn public(p: &Params, key: &StreamKey, residents: usize) -> Public {

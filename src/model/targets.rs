@@ -9,10 +9,12 @@
 //! and, under one-way management, again at each evaluation. Under the closed loop the caps are instead
 //! corrected from the monitored gap at every revision, `a_r ← clamp(a_r + k_cap·g_r, a_min, a_max)`
 //! (integral control; essay 2 §4.1 "dynamic revision from monitoring"). Abatement cost is convex:
-//! `c_i·(a_r/a_ref)²`.
+//! `c_i·(a_i/a_ref)²`. The region's requirement is carried uniformly (a_i = a_r) or, with
+//! `allocation = "least_cost"`, in proportion to emission over cost (a_i = w_i·a_r, Montgomery 1972).
 
+use super::enterprise::Enterprise;
 use crate::scenario::Params;
-use crate::scenario::validate::Decomposition;
+use crate::scenario::validate::{Allocation, Decomposition};
 
 /// Required abatement share for a region with baseline load `baseline` (t/month) and monitored
 /// inflow `inflow` (t/month), whose stock loses the share `loss` (decay + outflow) per month.
@@ -48,7 +50,25 @@ pub fn set_point(p: &Params) -> f64 {
     p.s.targets.stock * (1.0 - p.s.targets.margin)
 }
 
-/// Cost of abating share `a` relative to the reference share.
-pub fn cost_scale(p: &Params, a: f64) -> f64 {
-    (a / p.s.targets.standard_abatement).powi(2)
+/// Least-cost allocation weights (Montgomery 1972): within a region, the cost c_i·(a_i/a_ref)² of
+/// abating e_i·a_i tonnes is lowest in total when marginal cost per tonne is equal, i.e. a_i ∝ e_i/c_i.
+/// Weights w_i = (e_i/c_i)·Σe/Σ(e²/c) keep the region's abated tonnes Σ e_i·w_i·a_r = a_r·Σ e_i.
+/// Under uniform allocation every w_i = 1. Enterprises without cost get the uniform weight.
+pub fn assign_allocation(p: &Params, region: &mut [Enterprise]) {
+    region.iter_mut().for_each(|e| e.allocation = 1.0);
+    if p.allocation != Allocation::LeastCost {
+        return;
+    }
+    let (mut total, mut weighted) = (0.0f64, 0.0f64);
+    for e in region.iter().filter(|e| e.cost > 0.0) {
+        let (em, c) = (f64::from(e.emission), f64::from(e.cost));
+        total += em;
+        weighted += em * em / c;
+    }
+    if weighted <= 0.0 {
+        return;
+    }
+    for e in region.iter_mut().filter(|e| e.cost > 0.0) {
+        e.allocation = (f64::from(e.emission) / f64::from(e.cost) * total / weighted) as f32;
+    }
 }

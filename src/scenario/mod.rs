@@ -494,6 +494,8 @@ pub struct Targets {
     pub margin: f64,
     /// `"macro"` (uniform abatement standard) or `"caps"` (enterprise caps from the target).
     pub decomposition: String,
+    /// How caps split a region's requirement: `"uniform"` (equal shares) or `"least_cost"`.
+    pub allocation: String,
     /// Abatement share required of a compliant enterprise under macro targets (reference level).
     pub standard_abatement: f64,
     /// Bounds on the abatement share a cap may require.
@@ -507,6 +509,7 @@ impl Default for Targets {
             stock: 800.0,
             margin: 0.1,
             decomposition: "macro".into(),
+            allocation: "uniform".into(),
             standard_abatement: 0.6,
             min_abatement: 0.2,
             max_abatement: 0.9,

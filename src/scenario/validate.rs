@@ -62,6 +62,10 @@ choice!(
     Decomposition { Macro = "macro", Caps = "caps" }
 );
 choice!(
+    /// Lever 7: how caps are split among a region's enterprises.
+    Allocation { Uniform = "uniform", LeastCost = "least_cost" }
+);
+choice!(
     /// Lever 8.
     FeedbackMode { OneWay = "one_way", Closed = "closed" }
 );
@@ -78,6 +82,7 @@ pub struct Params {
     pub compensation_use: CompensationUse,
     pub cooperation: CooperationMode,
     pub decomposition: Decomposition,
+    pub allocation: Allocation,
     pub feedback: FeedbackMode,
 }
 
@@ -431,6 +436,12 @@ pub(crate) fn validate(
         Decomposition::parse,
         Decomposition::ALLOWED,
     )?;
+    let allocation = c.choice(
+        "targets.allocation",
+        &t.allocation,
+        Allocation::parse,
+        Allocation::ALLOWED,
+    )?;
     c.range(
         "targets.standard_abatement",
         t.standard_abatement,
@@ -474,6 +485,7 @@ pub(crate) fn validate(
         compensation_use,
         cooperation,
         decomposition,
+        allocation,
         feedback,
         s,
     })
