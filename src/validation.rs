@@ -128,6 +128,53 @@ pub fn pooling(quick: bool) -> Result<Vec<Check>> {
     Ok(out)
 }
 
+/// Anchor 2b: a violator is reported by at least one of n residents with probability 1 − Π(1 − r_j).
+pub fn reporting(quick: bool) -> Result<Vec<Check>> {
+    let regions = if quick { 200 } else { 400 };
+    let p = params("reporting.toml", &[format!("world.regions={regions}")])?;
+    let s = &p.s;
+    let visibility = s.public.visibility + (1.0 - s.public.visibility) * s.public.disclosure;
+    let residents = s.public.per_region as usize;
+    let mut world = World::new(&p, 0);
+    let awareness: Vec<f64> = world.awareness().iter().map(|&a| f64::from(a)).collect();
+    let mut stock = vec![s.world.initial_stock * s.targets.stock; regions];
+    let (mut expected_sum, mut variance, mut detected, mut trials) = (0.0, 0.0, 0.0, 0.0);
+    for t in 0..s.steps {
+        let record = world.step().map_err(crate::error::Error::Invariant)?;
+        // From the second month on the violation share the public sees is 1 (the one firm violates).
+        if t > 0 {
+            for (r, &st) in stock.iter().enumerate() {
+                let observed = visibility * st / (st + s.targets.stock);
+                let silent: f64 = awareness[r * residents..(r + 1) * residents]
+                    .iter()
+                    .map(|a| 1.0 - s.complaints.rate * a * observed * s.complaints.accuracy)
+                    .product();
+                expected_sum += 1.0 - silent;
+                variance += silent * (1.0 - silent);
+            }
+            detected += record.detection_rate * record.violations;
+            trials += record.violations;
+        }
+        for (r, st) in stock.iter_mut().enumerate() {
+            *st = world.region_records[r].stock;
+        }
+    }
+    let expected = expected_sum / trials;
+    let simulated = detected / trials;
+    let tol = 4.0 * variance.sqrt() / trials;
+    Ok(vec![check(
+        "2 information pooling",
+        format!(
+            "{residents} residents reporting, {regions} regions × {} months",
+            s.steps - 1
+        ),
+        expected,
+        simulated,
+        tol,
+        "4 SE of a sum of Bernoulli trials",
+    )])
+}
+
 /// Anchor 3: S(t) = E/δ + (1 − δ)^t (S0 − E/δ).
 pub fn stock(_quick: bool) -> Result<Vec<Check>> {
     let params = params("stock.toml", &[])?;
@@ -496,6 +543,7 @@ fn not_reproducible(anchor: &'static str, reason: &str) -> Check {
 pub fn all(quick: bool) -> Result<Vec<Check>> {
     let mut out = becker(quick)?;
     out.extend(pooling(quick)?);
+    out.extend(reporting(quick)?);
     out.extend(stock(quick)?);
     out.push(not_reproducible("4 transboundary spillover (Pigou)", "regions do not choose continuous abatement against quadratic costs; compliance is an enterprise-level choice"));
     out.extend(montgomery(quick)?);

@@ -33,6 +33,11 @@ fn pooled_detection_matches_one_minus_product() {
 }
 
 #[test]
+fn a_violator_is_reported_by_at_least_one_resident_with_one_minus_the_product() {
+    passes(cogov::validation::reporting(true));
+}
+
+#[test]
 fn stock_settles_at_emission_over_decay_with_geometric_error() {
     passes(cogov::validation::stock(true));
 }
