@@ -100,7 +100,7 @@ pub fn compare(paths: &[PathBuf], opts: &RunOptions) -> Result<PathBuf> {
     execute("compare", sources, &out, opts, Some(title))
 }
 
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+pub(crate) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         if n == 0 {

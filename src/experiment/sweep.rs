@@ -409,16 +409,8 @@ fn finish(
     threads: usize,
 ) -> Result<()> {
     let started = Instant::now();
-    if complete && let Some((kind, params)) = id.design.sensitivity_design() {
-        let results = fs::read_to_string(out.path("results.csv"))
-            .map_err(|e| Error::io(out.path("results.csv"), e))?;
-        let table = sensitivity_table(id, kind, &params, &results)?;
-        out.write("sensitivity.csv", table.csv.as_bytes())?;
-        let title = format!(
-            "cogov sweep `{}`: {} sensitivity",
-            id.experiment, id.design.kind
-        );
-        plot::sensitivity_figure(out, "sensitivity", &title, &table.panels)?;
+    if complete {
+        write_sensitivity(out, id)?;
     }
     let manifest = serde_json::json!({
         "cogov_version": id.cogov_version,
@@ -440,6 +432,27 @@ fn finish(
         "manifest.json",
         (serde_json::to_string_pretty(&manifest).expect("serializes") + "\n").as_bytes(),
     )
+}
+
+/// One parameter's estimates: rows of `sensitivity.csv` and a row of the figure.
+fn push_indices(
+    csv: &mut String,
+    rows: &mut Vec<plot::IndexRow>,
+    metric: &str,
+    parameter: &str,
+    written: &[(&'static str, sensitivity::Estimate)],
+    drawn: &[(&'static str, sensitivity::Estimate)],
+) {
+    for (name, e) in written {
+        csv.push_str(&format!(
+            "{metric},{parameter},{name},{},{},{}\n",
+            e.value, e.low, e.high
+        ));
+    }
+    rows.push(plot::IndexRow {
+        parameter: parameter.to_string(),
+        estimates: drawn.to_vec(),
+    });
 }
 
 struct SensitivityTable {
@@ -504,16 +517,8 @@ fn sensitivity_table(
                 let indices =
                     sensitivity::sobol(&y[..n], &y[n..2 * n], &fab, id.design.bootstrap, id.seed);
                 for (p, s) in params.iter().zip(&indices) {
-                    for (name, e) in [("S1", s.first), ("ST", s.total)] {
-                        csv.push_str(&format!(
-                            "{metric},{},{name},{},{},{}\n",
-                            p.key, e.value, e.low, e.high
-                        ));
-                    }
-                    rows.push(plot::IndexRow {
-                        parameter: p.key.clone(),
-                        estimates: vec![("S1", s.first), ("ST", s.total)],
-                    });
+                    let estimates = [("S1", s.first), ("ST", s.total)];
+                    push_indices(&mut csv, &mut rows, metric, &p.key, &estimates, &estimates);
                 }
             }
             DesignKind::Morris { .. } => {
@@ -521,16 +526,9 @@ fn sensitivity_table(
                 let indices =
                     sensitivity::morris(&y, &design.moves, k, id.design.bootstrap, id.seed);
                 for (p, s) in params.iter().zip(&indices) {
-                    for (name, e) in [("mu_star", s.mu_star), ("mu", s.mu), ("sigma", s.sigma)] {
-                        csv.push_str(&format!(
-                            "{metric},{},{name},{},{},{}\n",
-                            p.key, e.value, e.low, e.high
-                        ));
-                    }
-                    rows.push(plot::IndexRow {
-                        parameter: p.key.clone(),
-                        estimates: vec![("μ*", s.mu_star), ("σ", s.sigma)],
-                    });
+                    let written = [("mu_star", s.mu_star), ("mu", s.mu), ("sigma", s.sigma)];
+                    let drawn = [("μ*", s.mu_star), ("σ", s.sigma)];
+                    push_indices(&mut csv, &mut rows, metric, &p.key, &written, &drawn);
                 }
             }
             _ => unreachable!("only Morris and Sobol designs have sensitivity tables"),
@@ -636,16 +634,19 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
 /// `cogov plot` on a sweep directory: recompute the sensitivity table and figure from `results.csv`.
 pub fn replot(out: &mut OutputDir) -> Result<()> {
     let id = read_identity(out.root())?;
-    if let Some((kind, params)) = id.design.sensitivity_design() {
-        let results = fs::read_to_string(out.path("results.csv"))
-            .map_err(|e| Error::io(out.path("results.csv"), e))?;
-        let table = sensitivity_table(&id, kind, &params, &results)?;
-        out.write("sensitivity.csv", table.csv.as_bytes())?;
-        let title = format!(
-            "cogov sweep `{}`: {} sensitivity",
-            id.experiment, id.design.kind
-        );
-        plot::sensitivity_figure(out, "sensitivity", &title, &table.panels)?;
-    }
-    Ok(())
+    write_sensitivity(out, &id)
+}
+
+/// Sensitivity table and figure from `results.csv`, for Morris and Sobol designs.
+fn write_sensitivity(out: &mut OutputDir, id: &Identity) -> Result<()> {
+    let Some((kind, params)) = id.design.sensitivity_design() else {
+        return Ok(());
+    };
+    let table = sensitivity_table(id, kind, &params, &out.read("results.csv")?)?;
+    out.write("sensitivity.csv", table.csv.as_bytes())?;
+    let title = format!(
+        "cogov sweep `{}`: {} sensitivity",
+        id.experiment, id.design.kind
+    );
+    plot::sensitivity_figure(out, "sensitivity", &title, &table.panels)
 }

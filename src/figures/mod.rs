@@ -164,10 +164,7 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("output/figures"));
     let mut out = OutputDir::create(&out_path, opts.force)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start threads: {e}")))?;
+    let pool = commands::thread_pool(opts.threads)?;
     let quick = opts.quick;
     let mut timings = Vec::new();
     pool.install(|| -> Result<()> {
@@ -261,14 +258,13 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
 
 /// Draw every figure whose data is in `out`, and the figure index.
 fn draw_all(out: &mut OutputDir) -> Result<()> {
+    // A figure is drawn when its table is present.
     let read = |out: &OutputDir, name: &str| -> Result<Option<String>> {
-        let path = out.path(name);
-        if !path.is_file() {
-            return Ok(None);
+        if out.path(name).is_file() {
+            out.read(name).map(Some)
+        } else {
+            Ok(None)
         }
-        std::fs::read_to_string(&path)
-            .map(Some)
-            .map_err(|e| Error::io(&path, e))
     };
     if let Some(text) = read(out, "fig1-compare.csv")? {
         let t = BandTable::parse(&text)?;

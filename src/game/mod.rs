@@ -38,6 +38,9 @@ use toml::Value;
 use crate::error::InputError;
 use crate::scenario::read_chain;
 
+/// Most populations a game may have.
+pub const MAX_POPULATIONS: usize = 4;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPopulation {
@@ -164,7 +167,7 @@ pub fn load_game_with(path: &Path, parameters: &[(&str, f64)]) -> Result<Game, I
             message: e.to_string().trim_end().replace('\n', " "),
         })?;
     let n = raw.populations.len();
-    if !(2..=4).contains(&n) {
+    if !(2..=MAX_POPULATIONS).contains(&n) {
         return Err(bad(&file, "populations", n, "2 to 4 populations"));
     }
     for (i, p) in raw.populations.iter().enumerate() {
@@ -329,27 +332,23 @@ impl Game {
 
     /// One fourth-order Runge–Kutta step of size `dt` of the field `f`.
     pub fn rk4_step(f: impl Fn(&[f64], &mut [f64]), x: &mut [f64], dt: f64) {
+        // Stack scratch: games have at most MAX_POPULATIONS populations (validated on load).
         let n = x.len();
-        let (mut k1, mut k2, mut k3, mut k4, mut tmp) = (
-            vec![0.0; n],
-            vec![0.0; n],
-            vec![0.0; n],
-            vec![0.0; n],
-            vec![0.0; n],
-        );
-        f(x, &mut k1);
+        let mut scratch = [[0.0; MAX_POPULATIONS]; 5];
+        let [k1, k2, k3, k4, tmp] = scratch.each_mut().map(|a| &mut a[..n]);
+        f(x, k1);
         for i in 0..n {
             tmp[i] = x[i] + 0.5 * dt * k1[i];
         }
-        f(&tmp, &mut k2);
+        f(tmp, k2);
         for i in 0..n {
             tmp[i] = x[i] + 0.5 * dt * k2[i];
         }
-        f(&tmp, &mut k3);
+        f(tmp, k3);
         for i in 0..n {
             tmp[i] = x[i] + dt * k3[i];
         }
-        f(&tmp, &mut k4);
+        f(tmp, k4);
         for i in 0..n {
             x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
         }

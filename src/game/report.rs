@@ -16,8 +16,8 @@ use crate::plot::{Drawing, FONT_NAME, colour, draw_error, render};
 /// Trajectory samples per unit of time in the CSV and figures.
 const SAMPLES_PER_UNIT: f64 = 20.0;
 
-fn every(game: &Game, dt: f64) -> usize {
-    ((1.0 / SAMPLES_PER_UNIT) / dt).round().max(1.0) as usize * usize::from(game.size() > 0)
+fn every(dt: f64) -> usize {
+    ((1.0 / SAMPLES_PER_UNIT) / dt).round().max(1.0) as usize
 }
 
 /// `vertices.csv`: v1..vn, lambda1..lambdan, stable.
@@ -38,7 +38,7 @@ pub fn vertices_csv(game: &Game) -> String {
 type Trajectory = Vec<(f64, Vec<f64>)>;
 
 fn trajectories(game: &Game) -> Vec<(Vec<f64>, Trajectory)> {
-    let step = every(game, game.integration.dt);
+    let step = every(game.integration.dt);
     game.grid_starts()
         .into_iter()
         .map(|s| {
@@ -62,7 +62,7 @@ fn trajectories_csv(game: &Game, all: &[(Vec<f64>, Trajectory)]) -> String {
 
 /// Mean-field (Fermi) and agent-based runs from the file's initial state.
 fn abm_runs(game: &Game) -> (Trajectory, Trajectory) {
-    let step = every(game, game.abm.dt);
+    let step = every(game.abm.dt);
     let agents = abm::simulate(game, &game.initial, step);
     let mut x = game.initial.clone();
     let mut field = vec![(0.0, x.clone())];
@@ -389,7 +389,7 @@ pub fn write_game(game: &Game, out: &mut OutputDir, prefix: &str) -> Result<()> 
         trajectories_csv(game, &all).as_bytes(),
     )?;
     let (agents, field) = abm_runs(game);
-    let replicator = game.trajectory(&game.initial, every(game, game.integration.dt));
+    let replicator = game.trajectory(&game.initial, every(game.integration.dt));
     let mut abm_csv = String::from("t,source,");
     abm_csv.push_str(
         &(1..=game.size())
@@ -410,10 +410,6 @@ pub fn write_game(game: &Game, out: &mut OutputDir, prefix: &str) -> Result<()> 
     }
     out.write(&format!("{prefix}abm.csv"), abm_csv.as_bytes())?;
     draw_game(out, prefix)
-}
-
-fn read(out: &OutputDir, name: &str) -> Result<String> {
-    std::fs::read_to_string(out.path(name)).map_err(|e| Error::io(out.path(name), e))
 }
 
 fn rows(text: &str, skip: usize) -> Result<Vec<(String, Vec<f64>)>> {
@@ -437,13 +433,10 @@ fn rows(text: &str, skip: usize) -> Result<Vec<(String, Vec<f64>)>> {
 
 /// Draw a game's figures from its saved tables (`info.csv`, `trajectories.csv`, `abm.csv`).
 pub fn draw_game(out: &mut OutputDir, prefix: &str) -> Result<()> {
-    let meta = Meta::parse(&read(out, &format!("{prefix}info.csv"))?)?;
+    let meta = Meta::parse(&out.read(&format!("{prefix}info.csv"))?)?;
     // trajectories.csv: start,t,x1..xn (no text column: parse everything, group by start).
     let mut all: Vec<(Vec<f64>, Trajectory)> = Vec::new();
-    for (_, v) in rows(
-        &read(out, &format!("{prefix}trajectories.csv"))?,
-        usize::MAX,
-    )? {
+    for (_, v) in rows(&out.read(&format!("{prefix}trajectories.csv"))?, usize::MAX)? {
         let (start, t, x) = (v[0] as usize, v[1], v[2..].to_vec());
         if all.len() <= start {
             all.push((x.clone(), Vec::new()));
@@ -451,7 +444,7 @@ pub fn draw_game(out: &mut OutputDir, prefix: &str) -> Result<()> {
         all[start].1.push((t, x));
     }
     let mut sources: Vec<(String, Trajectory)> = Vec::new();
-    for (source, v) in rows(&read(out, &format!("{prefix}abm.csv"))?, 1)? {
+    for (source, v) in rows(&out.read(&format!("{prefix}abm.csv"))?, 1)? {
         if sources.last().is_none_or(|s| s.0 != source) {
             sources.push((source.clone(), Vec::new()));
         }

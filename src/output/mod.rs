@@ -54,6 +54,12 @@ impl OutputDir {
         self.root.join(name)
     }
 
+    /// Read a text file of this directory.
+    pub fn read(&self, name: &str) -> Result<String> {
+        let path = self.path(name);
+        fs::read_to_string(&path).map_err(|e| Error::io(&path, e))
+    }
+
     /// Write `bytes` to `name` atomically and record its hash.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         write_atomic(&self.path(name), bytes)?;
