@@ -65,6 +65,11 @@ fn responsibility_take_up_follows_the_volunteers_dilemma() {
 }
 
 #[test]
+fn pigou_payments_restore_the_joint_optimum_and_protection_loses_the_closed_form_welfare() {
+    passes(cogov::validation::pigou(true));
+}
+
+#[test]
 fn least_cost_caps_cost_the_closed_form_amount_less_than_uniform_caps() {
     passes(cogov::validation::montgomery(true));
 }
@@ -86,6 +91,8 @@ fn mass_and_money_are_conserved_under_every_compensation_scheme() {
         ("boundary", "subsidy"),
         ("fund", "subsidy"),
         ("fund", "enforcement"),
+        ("pigou", "enforcement"),
+        ("pigou", "subsidy"),
     ] {
         let sets: Vec<String> = [
             "steps=48",

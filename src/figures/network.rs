@@ -189,6 +189,13 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
             1.0,
             false,
         )),
+        Decomposition::CostBenefit => e.push(edge(
+            "Local government",
+            "Enterprises",
+            "cost-benefit caps",
+            1.0,
+            false,
+        )),
         Decomposition::Macro => e.push(edge(
             "Local government",
             "Enterprises",
@@ -232,6 +239,13 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
             "Province",
             "Local government",
             "compensation fund",
+            1.0,
+            false,
+        )),
+        Scheme::Pigou => e.push(edge(
+            "Downstream region",
+            "Local government",
+            "Pigou payments per tonne",
             1.0,
             false,
         )),

@@ -4,24 +4,39 @@
 //! stock of u over the period is compared with the standard `standard·T`; if it is met, d pays u the
 //! agreed amount, otherwise u pays d. *Fund*: a provincial fund receives `amount` per region per period
 //! from the centre and splits it equally among the regions that met the standard (kept if none did).
+//! *Pigou*: beneficiaries pay for abatement at the damage it spares them. Over a period region u abates
+//! X_u = Σ_t (B_u − E_u(t)) tonnes; each region k it would have reached pays u `pigou_share`·d·G[k][u]
+//! per tonne (G from `pollution::Residence`, d the damage per tonne-month), so u earns
+//! `pigou_share`·d·(Σ_k G[k][u] − G[u][u]) per tonne abated: the downstream marginal damage (Pigou 1920;
+//! essay 1 §4.3.2 "明确环境价值和损失的衡量标准，确保补偿金额公正合理").
 //! Received money pays, over the next period, for extra inspections or for abatement subsidies.
 //! Every payment is a ledger transfer, so money is conserved.
 
 use super::ledger::{Account, Ledger};
-use super::pollution::Basin;
+use super::pollution::{Basin, Residence};
 use crate::scenario::Params;
 use crate::scenario::validate::Scheme;
 
-/// Settle one period. `mean_stock[r]` is the period's mean stock. Returns each region's net receipt
-/// and the total amount paid.
+/// What a settlement looks at.
+pub struct Period<'a> {
+    /// Mean stock of each region over the period (tonnes).
+    pub mean_stock: &'a [f64],
+    /// Tonnes each region abated over the period, Σ_t (B_r − E_r(t)).
+    pub abated: &'a [f64],
+    /// Damage pricing (present when the scheme is Pigou).
+    pub residence: Option<&'a Residence>,
+}
+
+/// Settle one period. Returns each region's net receipt (in `net`) and the total amount paid.
 pub fn settle(
     p: &Params,
     basin: &Basin,
-    mean_stock: &[f64],
+    period: &Period,
     ledger: &mut Ledger,
     net: &mut [f64],
 ) -> f64 {
     let c = &p.s.compensation;
+    let mean_stock = period.mean_stock;
     let standard = c.standard * p.s.targets.stock;
     net.iter_mut().for_each(|x| *x = 0.0);
     let mut paid = 0.0;
@@ -56,6 +71,21 @@ pub fn settle(
                 }
             }
         }
+        Scheme::Pigou => {
+            let residence = period
+                .residence
+                .expect("the World prices damage under a Pigou scheme");
+            let price = c.pigou_share * p.s.world.damage_per_tonne;
+            for (u, &abated) in period.abated.iter().enumerate() {
+                residence.for_each_reached(u, |k, g| {
+                    let amount = price * g * abated;
+                    ledger.transfer(Account::Treasury(k), Account::Treasury(u), amount);
+                    net[k] -= amount;
+                    net[u] += amount;
+                    paid += amount;
+                });
+            }
+        }
     }
     paid
 }
@@ -65,7 +95,8 @@ pub fn settle(
 pub fn stake(p: &Params, basin: &Basin, r: usize) -> f64 {
     let c = &p.s.compensation;
     let links = match p.scheme {
-        Scheme::None => 0.0,
+        // Pigou payments act on the cost-benefit cap (`targets::counted_residence`), not the standard.
+        Scheme::None | Scheme::Pigou => 0.0,
         Scheme::Boundary => basin.downstream(r).len() as f64,
         Scheme::Fund => 1.0,
     };

@@ -30,14 +30,17 @@ use rayon::prelude::*;
 
 use crate::engine::rng::{Purpose, StreamKey};
 use crate::scenario::Params;
-use crate::scenario::validate::{CompensationUse, CooperationMode, FeedbackMode};
+use crate::scenario::validate::{
+    CompensationUse, CooperationMode, Decomposition, FeedbackMode, Scheme,
+};
 use enterprise::{DecisionRule, Enterprise, EnterpriseTally};
 use inspection::{MAX_DEPARTMENTS, RegionPolicy};
 use ledger::{Account, Ledger};
 use local::{LocalGovernment, MonitorHistory};
 use observe::{RegionRecord, StepRecord};
-use pollution::Basin;
+use pollution::{Basin, Residence};
 use public::{Network, Public, PublicEnvironment, PublicTally};
+use targets::RegionFacts;
 
 /// Enterprises per random-stream chunk.
 pub const ENTERPRISE_CHUNK: usize = 1024;
@@ -60,8 +63,10 @@ pub struct World<'p> {
     ledger: Ledger,
     monitor: MonitorHistory,
     /// Static per-region facts.
-    baseline_load: Vec<f64>,
+    facts: Vec<RegionFacts>,
     mean_output: Vec<f64>,
+    /// Damage pricing, when cost-benefit caps or Pigou payments need it.
+    residence: Option<Residence>,
     acting: [u16; MAX_DEPARTMENTS],
     take_up: f64,
     reach: f64,
@@ -72,6 +77,7 @@ pub struct World<'p> {
     environments: Vec<PublicEnvironment>,
     emissions: Vec<f64>,
     period_stock: Vec<f64>,
+    period_abated: Vec<f64>,
     net_receipt: Vec<f64>,
     /// Mass bookkeeping for the conservation check.
     initial_mass: f64,
@@ -95,10 +101,6 @@ impl<'p> World<'p> {
             .par_chunks_mut(per_region)
             .enumerate()
             .for_each(|(r, chunk)| init::enterprises(p, &key, r, chunk));
-        let baseline_load = enterprises
-            .chunks(per_region)
-            .map(|c| c.iter().map(|e| f64::from(e.emission)).sum())
-            .collect();
         let mean_output = enterprises
             .chunks(per_region)
             .map(|c| c.iter().map(|e| f64::from(e.output)).sum::<f64>() / per_region as f64)
@@ -112,6 +114,19 @@ impl<'p> World<'p> {
             s.world.decay,
             s.world.initial_stock * target,
         );
+        let priced = p.decomposition == Decomposition::CostBenefit || p.scheme == Scheme::Pigou;
+        let residence = priced.then(|| basin.residence(&p.topology));
+        let facts = enterprises
+            .chunks(per_region)
+            .enumerate()
+            .map(|(r, c)| RegionFacts {
+                baseline: c.iter().map(|e| f64::from(e.emission)).sum(),
+                loss: basin.loss_share(r),
+                curvature: RegionFacts::curvature(p, c),
+                own_residence: residence.as_ref().map_or(0.0, |g| g.own(r)),
+                total_residence: residence.as_ref().map_or(0.0, |g| g.total(r)),
+            })
+            .collect();
         let monitor = MonitorHistory::new(s.monitoring.latency, &basin.stock);
         let initial_mass = basin.total();
         let mut world = World {
@@ -142,8 +157,9 @@ impl<'p> World<'p> {
             ],
             ledger: Ledger::new(regions),
             monitor,
-            baseline_load,
+            facts,
             mean_output,
+            residence,
             acting: inspection::acting_sets(p),
             take_up: inspection::take_up(p),
             reach: complaints::reach(p, inspection::competent_departments(p)),
@@ -159,6 +175,7 @@ impl<'p> World<'p> {
             environments: vec![PublicEnvironment::default(); regions],
             emissions: vec![0.0; regions],
             period_stock: vec![0.0; regions],
+            period_abated: vec![0.0; regions],
             net_receipt: vec![0.0; regions],
             initial_mass,
             emitted: 0.0,
@@ -183,7 +200,12 @@ impl<'p> World<'p> {
 
     /// Monthly emission of region r if no enterprise abated (tonnes).
     pub fn baseline_load(&self, r: usize) -> f64 {
-        self.baseline_load[r]
+        self.facts[r].baseline
+    }
+
+    /// What region r's government knows when it plans caps.
+    pub fn region_facts(&self, r: usize) -> RegionFacts {
+        self.facts[r]
     }
 
     /// The enterprises (region-major order).
@@ -224,6 +246,7 @@ impl<'p> World<'p> {
         let money = self.money_phase(&etally, &complaints, &campaigns);
         for (r, t) in etally.iter().enumerate() {
             self.emissions[r] = t.emissions;
+            self.period_abated[r] += self.facts[r].baseline - t.emissions;
         }
         self.emitted += self.emissions.iter().sum::<f64>();
         self.basin.transport(&self.emissions);
@@ -475,10 +498,15 @@ impl<'p> World<'p> {
                 .iter()
                 .map(|x| x / f64::from(period))
                 .collect();
+            let period_facts = compensation::Period {
+                mean_stock: &mean,
+                abated: &self.period_abated,
+                residence: self.residence.as_ref(),
+            };
             paid = compensation::settle(
                 p,
                 &self.basin,
-                &mean,
+                &period_facts,
                 &mut self.ledger,
                 &mut self.net_receipt,
             );
@@ -486,6 +514,7 @@ impl<'p> World<'p> {
                 local.earmarked = net.max(0.0) / f64::from(period);
             }
             self.period_stock.iter_mut().for_each(|x| *x = 0.0);
+            self.period_abated.iter_mut().for_each(|x| *x = 0.0);
         }
 
         let target = s.targets.stock;
@@ -557,9 +586,7 @@ impl<'p> World<'p> {
             }
         }
         for r in 0..self.regions {
-            let loss = self.basin.loss_share(r);
-            self.locals[r].abatement =
-                targets::required_abatement(p, self.baseline_load[r], inflow[r], loss);
+            self.locals[r].abatement = targets::required_abatement(p, &self.facts[r], inflow[r]);
         }
     }
 

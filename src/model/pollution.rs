@@ -110,6 +110,149 @@ impl Basin {
     pub fn total(&self) -> f64 {
         self.stock.iter().sum()
     }
+
+    /// Where a tonne emitted in each region spends its time (see [`Residence`]).
+    pub fn residence(&self, topology: &Topology) -> Residence {
+        let n = self.stock.len();
+        let loss: Vec<f64> = (0..n).map(|r| self.loss_share(r)).collect();
+        match topology {
+            Topology::Chain => {
+                // G[u][u] = 1/(δ + out_u); each step down the river multiplies by the share passed on
+                // over the receiver's loss. Totals by backward recursion: T_u = G[u][u]·(1 + s_u·T_{u+1}).
+                let own: Vec<f64> = loss.iter().map(|l| 1.0 / l).collect();
+                let mut total = own.clone();
+                for u in (0..n).rev() {
+                    if let Some(&(d, share)) = self.edges[u].first() {
+                        total[u] = own[u] * (1.0 + share * total[d]);
+                    }
+                }
+                Residence {
+                    n,
+                    own,
+                    total,
+                    response: Response::Chain(
+                        self.edges.iter().map(|e| e.first().copied()).collect(),
+                    ),
+                }
+            }
+            Topology::Matrix(_) => {
+                // G = (D − Aᵀ)⁻¹ with D = diag(δ + out): column-diagonally dominant for δ > 0.
+                let mut m = vec![0.0; n * n];
+                for k in 0..n {
+                    m[k * n + k] = loss[k];
+                }
+                for (u, edges) in self.edges.iter().enumerate() {
+                    for &(d, share) in edges {
+                        m[d * n + u] -= share;
+                    }
+                }
+                let g = invert(m, n);
+                let own = (0..n).map(|u| g[u * n + u]).collect();
+                let total = (0..n).map(|u| (0..n).map(|k| g[k * n + u]).sum()).collect();
+                Residence {
+                    n,
+                    own,
+                    total,
+                    response: Response::Dense(g),
+                }
+            }
+        }
+    }
+}
+
+/// The steady-state response of the stocks to emissions, G = (D − Aᵀ)⁻¹ with D = diag(δ + out):
+/// a constant emission of 1 t/month in region u holds G[k][u] tonnes in region k (the linear stock
+/// equation's fixed point, S = M·S + E with M the transport step). Equivalently, G[k][u] is the number
+/// of months a tonne emitted in u spends in k. With damage d per tonne-month, a tonne emitted in u does
+/// d·G[u][u] at home and d·Σ_{k≠u} G[k][u] downstream (ODD submodels "Targets" and "Compensation").
+#[derive(Debug, Clone)]
+pub struct Residence {
+    n: usize,
+    own: Vec<f64>,
+    total: Vec<f64>,
+    response: Response,
+}
+
+#[derive(Debug, Clone)]
+enum Response {
+    /// A river: the single downstream neighbour of each region and its share.
+    Chain(Vec<Option<(usize, f64)>>),
+    /// Row-major G for a matrix basin.
+    Dense(Vec<f64>),
+}
+
+impl Residence {
+    /// Months a tonne emitted in u stays in u (G[u][u]).
+    pub fn own(&self, u: usize) -> f64 {
+        self.own[u]
+    }
+
+    /// Months a tonne emitted in u stays in the basin (Σ_k G[k][u]).
+    pub fn total(&self, u: usize) -> f64 {
+        self.total[u]
+    }
+
+    /// Call `f(k, G[k][u])` for every other region k the emission of u reaches. On a river the walk
+    /// stops once G falls below 10⁻¹³ of G[u][u], so a long river costs O(reach), not O(N).
+    pub fn for_each_reached(&self, u: usize, mut f: impl FnMut(usize, f64)) {
+        match &self.response {
+            Response::Chain(next) => {
+                let floor = 1e-13 * self.own[u];
+                let (mut k, mut g) = (u, self.own[u]);
+                while let Some((d, share)) = next[k] {
+                    g *= share * self.own[d];
+                    if g < floor {
+                        break;
+                    }
+                    f(d, g);
+                    k = d;
+                }
+            }
+            Response::Dense(g) => {
+                for k in (0..self.n).filter(|&k| k != u) {
+                    let v = g[k * self.n + u];
+                    if v > 0.0 {
+                        f(k, v);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Inverse of a row-major n × n matrix by Gauss–Jordan elimination with partial pivoting. Only called
+/// on D − Aᵀ, which is non-singular when pollution decays (the scenario check requires it).
+fn invert(mut m: Vec<f64>, n: usize) -> Vec<f64> {
+    let mut inv = vec![0.0; n * n];
+    for i in 0..n {
+        inv[i * n + i] = 1.0;
+    }
+    for col in 0..n {
+        let pivot = (col..n)
+            .max_by(|&a, &b| m[a * n + col].abs().total_cmp(&m[b * n + col].abs()))
+            .expect("a non-empty column");
+        if pivot != col {
+            for j in 0..n {
+                m.swap(col * n + j, pivot * n + j);
+                inv.swap(col * n + j, pivot * n + j);
+            }
+        }
+        let scale = 1.0 / m[col * n + col];
+        for j in 0..n {
+            m[col * n + j] *= scale;
+            inv[col * n + j] *= scale;
+        }
+        for row in (0..n).filter(|&r| r != col) {
+            let factor = m[row * n + col];
+            if factor != 0.0 {
+                for j in 0..n {
+                    m[row * n + j] -= factor * m[col * n + j];
+                    inv[row * n + j] -= factor * inv[col * n + j];
+                }
+            }
+        }
+    }
+    inv
 }
 
 #[cfg(test)]
@@ -147,6 +290,56 @@ mod tests {
         assert!((b.total() - balance).abs() < 1e-9 * balance);
         // Row 2 has no outflow and row 0/1 send everything to regions: nothing leaves the basin.
         assert!(b.exported.abs() < 1e-9);
+    }
+
+    /// Feed a constant unit emission into region u until the stocks settle: the simulated G[·][u].
+    fn settled_response(
+        topology: &Topology,
+        n: usize,
+        spillover: f64,
+        decay: f64,
+        u: usize,
+    ) -> Vec<f64> {
+        let mut b = Basin::new(topology, n, spillover, decay, 0.0);
+        let mut e = vec![0.0; n];
+        e[u] = 1.0;
+        for _ in 0..5_000 {
+            b.transport(&e);
+        }
+        b.stock
+    }
+
+    #[test]
+    fn residence_is_the_fixed_point_of_transport() {
+        let a = vec![
+            vec![0.0, 0.2, 0.1],
+            vec![0.05, 0.0, 0.3],
+            vec![0.4, 0.0, 0.0],
+        ];
+        for (topology, spillover) in [(Topology::Chain, 0.25), (Topology::Matrix(a), 0.0)] {
+            let b = Basin::new(&topology, 3, spillover, 0.05, 0.0);
+            let res = b.residence(&topology);
+            for u in 0..3 {
+                let s = settled_response(&topology, 3, spillover, 0.05, u);
+                assert!(
+                    (res.own(u) - s[u]).abs() < 1e-9 * s[u],
+                    "{topology:?} own {u}"
+                );
+                let total: f64 = s.iter().sum();
+                assert!(
+                    (res.total(u) - total).abs() < 1e-9 * total,
+                    "{topology:?} total {u}"
+                );
+                let mut reached = [0.0; 3];
+                res.for_each_reached(u, |k, g| reached[k] = g);
+                for k in (0..3).filter(|&k| k != u) {
+                    assert!(
+                        (reached[k] - s[k]).abs() < 1e-9 * total,
+                        "{topology:?} G[{k}][{u}]"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -9,28 +9,84 @@
 //! and, under one-way management, again at each evaluation. Under the closed loop the caps are instead
 //! corrected from the monitored gap at every revision, `a_r ← clamp(a_r + k_cap·g_r, a_min, a_max)`
 //! (integral control; essay 2 §4.1 "dynamic revision from monitoring"). Abatement cost is convex:
-//! `c_i·(a_i/a_ref)²`. The region's requirement is carried uniformly (a_i = a_r) or, with
+//! `c_i·(a_i/a_ref)²`, so the region's cost is K·a_r² with K = Σ c_i·w_i²/a_ref².
+//! *Cost-benefit* caps price a tonne instead of aiming at the target: the region abates where the
+//! marginal cost 2K·a equals the marginal damage it counts, d·m·B with d the damage per tonne-month and
+//! m the months a tonne stays where the region cares (own region, the basin, or own plus the Pigou
+//! payment; `counted_residence`). With linear damage that level does not depend on the stock, so the
+//! closed loop leaves it. The region's requirement is carried uniformly (a_i = a_r) or, with
 //! `allocation = "least_cost"`, in proportion to emission over cost (a_i = w_i·a_r, Montgomery 1972).
 
 use super::enterprise::Enterprise;
 use crate::scenario::Params;
-use crate::scenario::validate::{Allocation, Decomposition};
+use crate::scenario::validate::{Allocation, CooperationMode, Decomposition, Scheme};
 
-/// Required abatement share for a region with baseline load `baseline` (t/month) and monitored
-/// inflow `inflow` (t/month), whose stock loses the share `loss` (decay + outflow) per month.
-pub fn required_abatement(p: &Params, baseline: f64, inflow: f64, loss: f64) -> f64 {
+/// What a local government knows about its region when it plans caps.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RegionFacts {
+    /// Monthly load if no enterprise abated (tonnes).
+    pub baseline: f64,
+    /// Share of the stock that leaves each month (decay + outflow).
+    pub loss: f64,
+    /// Curvature K of the region's abatement cost K·a² when every enterprise carries its share of a
+    /// (million yuan per month): K = Σ c_i·w_i² / a_ref².
+    pub curvature: f64,
+    /// Months a tonne emitted here stays here, and in the whole basin (`pollution::Residence`).
+    pub own_residence: f64,
+    pub total_residence: f64,
+}
+
+impl RegionFacts {
+    /// The curvature K = Σ c_i·w_i² / a_ref² of the region's abatement cost.
+    pub fn curvature(p: &Params, region: &[Enterprise]) -> f64 {
+        let a_ref = p.s.targets.standard_abatement;
+        region
+            .iter()
+            .map(|e| f64::from(e.cost) * f64::from(e.allocation).powi(2))
+            .sum::<f64>()
+            / (a_ref * a_ref)
+    }
+}
+
+/// Required abatement share for a region, given the monitored inflow `inflow` (t/month).
+pub fn required_abatement(p: &Params, r: &RegionFacts, inflow: f64) -> f64 {
     let t = &p.s.targets;
-    match p.decomposition {
-        Decomposition::Macro => t.standard_abatement,
+    let share = match p.decomposition {
+        Decomposition::Macro => return t.standard_abatement,
         Decomposition::Caps => {
-            let allowed = set_point(p) * loss - inflow;
-            let share = if baseline > 0.0 {
-                1.0 - allowed / baseline
+            let allowed = set_point(p) * r.loss - inflow;
+            if r.baseline > 0.0 {
+                1.0 - allowed / r.baseline
             } else {
                 0.0
-            };
-            share.clamp(t.min_abatement, t.max_abatement)
+            }
         }
+        Decomposition::CostBenefit => {
+            // Abating a share a of B saves a·B tonnes a month, each worth d·m: the marginal benefit
+            // d·m·B equals the marginal cost 2K·a at a = d·m·B / 2K.
+            let benefit = p.s.world.damage_per_tonne * counted_residence(p, r) * r.baseline;
+            if r.curvature > 0.0 {
+                benefit / (2.0 * r.curvature)
+            } else {
+                t.max_abatement
+            }
+        }
+    };
+    share.clamp(t.min_abatement, t.max_abatement)
+}
+
+/// Months of damage m a region counts per tonne it emits: its own G[u][u] when protectionist; the
+/// basin's Σ_k G[k][u] under joint governance; its own plus the Pigou payment it earns per tonne
+/// abated, `pigou_share`·(Σ_k G[k][u] − G[u][u]), when protectionist under a Pigou scheme. Under joint
+/// governance Pigou payments are transfers within the coalition and do not count again.
+pub fn counted_residence(p: &Params, r: &RegionFacts) -> f64 {
+    let downstream = r.total_residence - r.own_residence;
+    match (p.cooperation, p.scheme) {
+        (CooperationMode::Joint, _) => r.total_residence,
+        (CooperationMode::Protectionist, Scheme::Pigou) => {
+            r.own_residence + p.s.compensation.pigou_share * downstream
+        }
+        (CooperationMode::Protectionist, _) => r.own_residence,
     }
 }
 
@@ -38,7 +94,8 @@ pub fn required_abatement(p: &Params, baseline: f64, inflow: f64, loss: f64) -> 
 pub fn correct(p: &Params, abatement: f64, gap: f64) -> f64 {
     let t = &p.s.targets;
     match p.decomposition {
-        Decomposition::Macro => abatement,
+        // Cost-benefit caps do not depend on the stock (damage is linear in it).
+        Decomposition::Macro | Decomposition::CostBenefit => abatement,
         Decomposition::Caps => {
             (abatement + p.s.feedback.cap_gain * gap).clamp(t.min_abatement, t.max_abatement)
         }

@@ -20,7 +20,7 @@ impl Drawing for Validation<'_> {
             .margin(10, 0, 0, 0)
             .titled("cogov validate: simulated minus expected, in units of the tolerance (pass: inside the band)", (FONT_NAME, 26))
             .map_err(draw_error)?;
-        let (labels, plot_area) = root.split_horizontally(760);
+        let (labels, plot_area) = root.split_horizontally(1020);
         let n = self.checks.len();
         let mut chart = ChartBuilder::on(&plot_area)
             .margin(20)
@@ -78,7 +78,7 @@ impl Drawing for Validation<'_> {
             } else {
                 format!("{}: {}{status}", c.anchor, c.case)
             };
-            let text: String = text.chars().take(88).collect();
+            let text: String = text.chars().take(140).collect();
             labels
                 .draw(&Text::new(
                     text,
@@ -96,7 +96,7 @@ pub fn validation_figure(out: &mut OutputDir, stem: &str, checks: &[Check]) -> R
     render(
         out,
         stem,
-        (1800, 140 + 34 * checks.len() as u32),
+        (2000, 140 + 34 * checks.len() as u32),
         &Validation { checks },
     )
 }

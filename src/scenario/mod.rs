@@ -441,7 +441,8 @@ impl Default for Local {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Compensation {
-    /// `"none"`, `"boundary"` (Xin'an-style bilateral agreements) or `"fund"` (provincial fund).
+    /// `"none"`, `"boundary"` (Xin'an-style bilateral agreements), `"fund"` (provincial fund) or
+    /// `"pigou"` (beneficiaries pay per tonne abated upstream, priced at the damage it would do them).
     pub scheme: String,
     /// Yearly amount per boundary (boundary) or per region (fund) (million yuan).
     pub amount: f64,
@@ -451,6 +452,9 @@ pub struct Compensation {
     pub use_for: String,
     /// Months between settlements.
     pub period: u32,
+    /// Pigou scheme: share of the downstream damage a tonne would have done that its beneficiaries pay
+    /// for each tonne abated (1 = the full marginal damage).
+    pub pigou_share: f64,
 }
 
 impl Default for Compensation {
@@ -461,6 +465,7 @@ impl Default for Compensation {
             standard: 1.0,
             use_for: "enforcement".into(),
             period: 12,
+            pigou_share: 1.0,
         }
     }
 }
@@ -492,7 +497,8 @@ pub struct Targets {
     pub stock: f64,
     /// Safety margin: governments steer caps and intensity towards (1 − margin)·stock.
     pub margin: f64,
-    /// `"macro"` (uniform abatement standard) or `"caps"` (enterprise caps from the target).
+    /// `"macro"` (uniform abatement standard), `"caps"` (enterprise caps from the target) or
+    /// `"cost_benefit"` (abatement where marginal cost equals the marginal damage the region counts).
     pub decomposition: String,
     /// How caps split a region's requirement: `"uniform"` (equal shares) or `"least_cost"`.
     pub allocation: String,

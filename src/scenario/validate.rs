@@ -9,6 +9,9 @@ use crate::error::InputError;
 /// 1.25e7 residents).
 const MAX_AGENTS: u64 = 200_000_000;
 
+/// Largest matrix basin whose dense damage matrix (`pollution::Residence`) we compute.
+const MAX_PRICED_MATRIX: u32 = 2_000;
+
 /// Spillover graph between regions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Topology {
@@ -47,7 +50,7 @@ choice!(
 );
 choice!(
     /// Lever 5.
-    Scheme { None = "none", Boundary = "boundary", Fund = "fund" }
+    Scheme { None = "none", Boundary = "boundary", Fund = "fund", Pigou = "pigou" }
 );
 choice!(
     /// Lever 5: what received compensation pays for.
@@ -59,7 +62,7 @@ choice!(
 );
 choice!(
     /// Lever 7.
-    Decomposition { Macro = "macro", Caps = "caps" }
+    Decomposition { Macro = "macro", Caps = "caps", CostBenefit = "cost_benefit" }
 );
 choice!(
     /// Lever 7: how caps are split among a region's enterprises.
@@ -415,6 +418,7 @@ pub(crate) fn validate(
     c.non_negative("compensation.amount", co.amount)?;
     c.range("compensation.standard", co.standard, 1e-6, 100.0)?;
     c.count("compensation.period", co.period.into(), 1, 1200)?;
+    c.range("compensation.pigou_share", co.pigou_share, 0.0, 10.0)?;
 
     let cooperation = c.choice(
         "cooperation.mode",
@@ -472,6 +476,36 @@ pub(crate) fn validate(
     )?;
     c.range("feedback.gain", f.gain, 0.0, 100.0)?;
     c.range("feedback.cap_gain", f.cap_gain, 0.0, 10.0)?;
+
+    // Cost-benefit caps and Pigou payments price a tonne by the damage it does while it stays in the
+    // basin (`pollution::Residence`): finite only if pollution decays, and computed densely (O(N³)) on
+    // a matrix basin.
+    let priced = decomposition == Decomposition::CostBenefit || scheme == Scheme::Pigou;
+    if priced {
+        let key = if decomposition == Decomposition::CostBenefit {
+            "targets.decomposition"
+        } else {
+            "compensation.scheme"
+        };
+        if w.decay <= 0.0 {
+            return Err(c.fail(
+                "world.decay",
+                compact(w.decay),
+                format!(
+                    "a number in (0, 1] when {key} prices damage per tonne (with decay 0 a tonne does damage forever)"
+                ),
+            ));
+        }
+        if matches!(topology, Topology::Matrix(_)) && w.regions > MAX_PRICED_MATRIX {
+            return Err(c.fail(
+                "world.regions",
+                w.regions,
+                format!(
+                    "at most {MAX_PRICED_MATRIX} regions on a matrix basin when {key} prices damage per tonne (the damage matrix is dense)"
+                ),
+            ));
+        }
+    }
 
     // A window longer than the run is the whole run (see `tables::final_window_means`).
     c.count("output.window", s.output.window.into(), 1, 100_000)?;
