@@ -308,6 +308,22 @@ fn bad_input_exits_2_naming_file_key_value_and_what_is_allowed() {
     );
     assert!(e.contains("did you mean `monitoring.coverage`"), "{e}");
 
+    let e = bad_input(
+        "priced-without-decay",
+        &[(
+            "s.toml",
+            "[world]\ndecay = 0.0\n[compensation]\nscheme = \"pigou\"\n",
+        )],
+        &[],
+    );
+    assert!(
+        e.contains("s.toml")
+            && e.contains("world.decay")
+            && e.contains("compensation.scheme")
+            && e.contains("(0, 1]"),
+        "{e}"
+    );
+
     let o = cogov(&["check", "does/not/exist.toml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("does/not/exist.toml"));

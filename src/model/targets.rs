@@ -129,3 +129,65 @@ pub fn assign_allocation(p: &Params, region: &mut [Enterprise]) {
         e.allocation = (f64::from(e.emission) / f64::from(e.cost) * total / weighted) as f32;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::resolve_str;
+
+    fn params(sets: &[&str]) -> Params {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        resolve_str("", "t", &sets).unwrap()
+    }
+
+    #[test]
+    fn regions_count_own_basin_or_own_plus_payment_damage_and_never_twice() {
+        let facts = RegionFacts {
+            baseline: 10.0,
+            loss: 0.3,
+            curvature: 2.0,
+            own_residence: 4.0,
+            total_residence: 10.0,
+        };
+        let cases = [
+            (
+                ["cooperation.mode=protectionist", "compensation.scheme=none"],
+                4.0,
+            ),
+            (["cooperation.mode=joint", "compensation.scheme=none"], 10.0),
+            (
+                [
+                    "cooperation.mode=protectionist",
+                    "compensation.scheme=pigou",
+                ],
+                10.0,
+            ),
+            // Payments inside a joint coalition are transfers: the basin's damage counts once.
+            (
+                ["cooperation.mode=joint", "compensation.scheme=pigou"],
+                10.0,
+            ),
+            (
+                [
+                    "cooperation.mode=protectionist",
+                    "compensation.scheme=boundary",
+                ],
+                4.0,
+            ),
+        ];
+        for (sets, expected) in cases {
+            let p = params(&[sets[0], sets[1], "targets.decomposition=cost_benefit"]);
+            assert_eq!(counted_residence(&p, &facts), expected, "{sets:?}");
+        }
+        let half = params(&[
+            "compensation.scheme=pigou",
+            "compensation.pigou_share=0.5",
+            "targets.decomposition=cost_benefit",
+        ]);
+        assert_eq!(counted_residence(&half, &facts), 4.0 + 0.5 * 6.0);
+        // a = d·m·B / 2K (inside the default bounds [0.2, 0.9] here).
+        let a = required_abatement(&half, &facts, 0.0);
+        let d = half.s.world.damage_per_tonne;
+        assert!((a - d * 7.0 * 10.0 / 4.0).abs() < 1e-12, "{a}");
+    }
+}
