@@ -797,6 +797,53 @@ pub fn all(quick: bool) -> Result<Vec<Check>> {
     Ok(out)
 }
 
+/// A number for the Markdown table: six significant digits, and rounding noise below 10⁻⁶ as such.
+fn sig(v: f64) -> String {
+    if !v.is_finite() {
+        "—".into()
+    } else if v == 0.0 {
+        "0".into()
+    } else if v.abs() < 1e-6 {
+        // Rounding noise: its digits change with any refactoring of the arithmetic.
+        "< 1e-6".into()
+    } else if (1e-3..1e6).contains(&v.abs()) {
+        let decimals = (5 - v.abs().log10().floor() as i32).max(0) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.5e}")
+    }
+}
+
+/// The checks as the Markdown table that docs/VALIDATION.md embeds (a test keeps the two equal).
+pub fn markdown(checks: &[Check]) -> String {
+    let mut md = String::from(
+        "| anchor | case | expected | simulated | tolerance | tolerance basis | result |\n|---|---|---|---|---|---|---|\n",
+    );
+    for c in checks {
+        let result = match c.pass {
+            Some(true) => "pass",
+            Some(false) => "**FAIL**",
+            None => "not reproducible",
+        };
+        let tolerance = if c.tolerance.is_finite() {
+            format!("{:.1e}", c.tolerance)
+        } else {
+            "—".into()
+        };
+        writeln!(
+            md,
+            "| {} | {} | {} | {} | {tolerance} | {} | {result} |",
+            c.anchor,
+            c.case.replace('|', "\\|"),
+            sig(c.expected),
+            sig(c.simulated),
+            c.basis,
+        )
+        .expect("writing to a String");
+    }
+    md
+}
+
 fn cell(v: f64) -> String {
     if v.is_finite() {
         format!("{v}")
@@ -853,6 +900,7 @@ pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)>
         );
     }
     dir.write("validation.csv", csv.as_bytes())?;
+    dir.write("validation.md", markdown(&checks).as_bytes())?;
     crate::plot::validation_figure(&mut dir, "validation", &checks)?;
     let all_pass = checks.iter().all(|c| c.pass != Some(false));
     Ok((dir.root().to_path_buf(), all_pass))

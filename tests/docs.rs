@@ -32,3 +32,27 @@ fn every_scenario_key_is_documented_in_the_model_description() {
         "keys missing from docs/MODEL.md §7.11: {missing:?}"
     );
 }
+
+#[test]
+fn the_validation_table_in_the_docs_is_the_commands_output() {
+    // The full-size checks (what `cogov validate` runs), rendered as the command renders them.
+    let checks = cogov::validation::all(false).expect("the anchors run");
+    let table = cogov::validation::markdown(&checks);
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/VALIDATION.md"))
+        .unwrap();
+    let begin = doc.find("<!-- validate:begin -->\n").expect("begin marker") + 24;
+    let end = doc.find("<!-- validate:end -->").expect("end marker");
+    let copied = &doc[begin..end];
+    if copied != table {
+        let first = copied
+            .lines()
+            .zip(table.lines())
+            .find(|(a, b)| a != b)
+            .map(|(a, b)| format!("docs: {a}\ncommand: {b}"))
+            .unwrap_or_else(|| "the tables differ in length".into());
+        panic!(
+            "docs/VALIDATION.md is out of date: run `cargo run --release -- validate` and paste \
+             output/validation/validation.md between the markers. First difference:\n{first}"
+        );
+    }
+}
