@@ -418,3 +418,37 @@ fn game_reproduces_a_published_stable_state_and_rejects_bad_files() {
         stderr(&o)
     );
 }
+
+#[test]
+fn validate_passes_every_anchor_and_writes_its_table() {
+    let out = scratch("validate");
+    let o = cogov(&[
+        "validate",
+        "--quick",
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}{}", stderr(&o));
+    for anchor in 1..=9 {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("{anchor} ")) && l.ends_with("pass")),
+            "anchor {anchor} has no passing row:\n{stdout}"
+        );
+    }
+    assert!(
+        !stdout.contains("FAIL") && !stdout.contains("not reproducible"),
+        "{stdout}"
+    );
+    for file in [
+        "validation.csv",
+        "validation.md",
+        "validation.png",
+        "validation.svg",
+    ] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+}
