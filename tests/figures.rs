@@ -45,6 +45,7 @@ fn reproduce_is_byte_identical_and_plot_redraws_the_same_bytes() {
         "fig5-networks",
         "fig6-feedback",
         "fig7-participation",
+        "fig9-pricing",
     ] {
         for ext in ["png", "svg", "csv"] {
             assert!(
@@ -68,7 +69,7 @@ fn reproduce_is_byte_identical_and_plot_redraws_the_same_bytes() {
     assert_eq!(files(&a), fa, "cogov plot must redraw the same bytes");
 
     let index = std::fs::read_to_string(a.join("figures.md")).unwrap();
-    assert_eq!(index.matches("- **fig").count(), 8);
+    assert_eq!(index.matches("- **fig").count(), 9);
 }
 
 #[test]

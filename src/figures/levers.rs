@@ -1,7 +1,8 @@
 //! Figure 2, "which lever matters": the effect of switching each lever on from fragmented governance
-//! and off from coordinated governance. Each variant runs with the same seeds as its base scenario
-//! (common random numbers), so the effect is the mean of paired per-replicate differences of the
-//! final-window means, with a Student-t 95% interval.
+//! and off from coordinated governance. Figure 9, "pricing pollution": the effect of compensation
+//! schemes and cost-benefit caps, each switched on from fragmented governance. Each variant runs with
+//! the same seeds as its base scenario (common random numbers), so the effect is the mean of paired
+//! per-replicate differences of the final-window means, with a Student-t 95% interval.
 
 use std::fmt::Write;
 
@@ -9,6 +10,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{final_window, run};
+use crate::engine::ScenarioRun;
 use crate::error::{Error, Result};
 use crate::output::OutputDir;
 use crate::output::stats::summarize;
@@ -26,35 +28,87 @@ pub const LEVERS: [&str; 9] = [
     "participation",
 ];
 
+/// Figure 9's variants of fragmented governance: label (no commas: it is a CSV field) and scenario file.
+pub const PRICING: [(&str, &str); 6] = [
+    (
+        "boundary compensation (lever 5)",
+        "lever-compensation-on.toml",
+    ),
+    (
+        "Pigou payments (uniform standard)",
+        "figures/pricing-pigou.toml",
+    ),
+    (
+        "cost-benefit caps (protectionist)",
+        "figures/pricing-cost-benefit.toml",
+    ),
+    (
+        "cost-benefit caps (joint)",
+        "figures/pricing-cost-benefit-joint.toml",
+    ),
+    (
+        "cost-benefit + Pigou → inspections",
+        "figures/pricing-pigou-inspections.toml",
+    ),
+    (
+        "cost-benefit + Pigou → subsidies",
+        "figures/pricing-pigou-subsidies.toml",
+    ),
+];
+
 const METRICS: [(&str, &str); 3] = [
     ("pollution_mean", "Δ pollution (t, mean stock per region)"),
     ("welfare_net", "Δ welfare net of output (M¥/month)"),
     ("enforcement_cost", "Δ enforcement cost (M¥/month)"),
 ];
 
+const HEADER: &str = "lever,direction,metric,effect,ci95_low,ci95_high,n\n";
+
+/// Append the paired effects of `variant` against `base`, one row per metric.
+fn push_effects(
+    out: &mut String,
+    label: &str,
+    direction: &str,
+    variant: &ScenarioRun,
+    base: &ScenarioRun,
+) {
+    for (metric, _) in METRICS {
+        let diffs: Vec<f64> = final_window(variant, metric)
+            .iter()
+            .zip(final_window(base, metric))
+            .map(|(v, b)| v - b)
+            .collect();
+        let s = summarize(&diffs);
+        writeln!(
+            out,
+            "{label},{direction},{metric},{},{},{},{}",
+            s.mean, s.ci_low, s.ci_high, s.n
+        )
+        .expect("writing to a String");
+    }
+}
+
 /// Run the bases and the 18 variants; return `lever,direction,metric,effect,ci95_low,ci95_high,n`.
 pub fn compute(quick: bool) -> Result<String> {
     let fragmented = run("fragmented.toml", quick, &[])?;
     let coordinated = run("coordinated.toml", quick, &[])?;
-    let mut out = String::from("lever,direction,metric,effect,ci95_low,ci95_high,n\n");
+    let mut out = String::from(HEADER);
     for lever in LEVERS {
         for (direction, base) in [("on", &fragmented), ("off", &coordinated)] {
             let variant = run(&format!("lever-{lever}-{direction}.toml"), quick, &[])?;
-            for (metric, _) in METRICS {
-                let diffs: Vec<f64> = final_window(&variant, metric)
-                    .iter()
-                    .zip(final_window(base, metric))
-                    .map(|(v, b)| v - b)
-                    .collect();
-                let s = summarize(&diffs);
-                writeln!(
-                    out,
-                    "{lever},{direction},{metric},{},{},{},{}",
-                    s.mean, s.ci_low, s.ci_high, s.n
-                )
-                .expect("writing to a String");
-            }
+            push_effects(&mut out, lever, direction, &variant, base);
         }
+    }
+    Ok(out)
+}
+
+/// Run fragmented and figure 9's variants of it; the same columns as figure 2.
+pub fn compute_pricing(quick: bool) -> Result<String> {
+    let fragmented = run("fragmented.toml", quick, &[])?;
+    let mut out = String::from(HEADER);
+    for (label, file) in PRICING {
+        let variant = run(file, quick, &[])?;
+        push_effects(&mut out, label, "on", &variant, &fragmented);
     }
     Ok(out)
 }
@@ -66,16 +120,16 @@ struct Row {
     values: Vec<(f64, f64, f64)>,
 }
 
-fn parse(text: &str) -> Result<Vec<Row>> {
+fn parse(text: &str, file: &str) -> Result<Vec<Row>> {
     let mut rows: Vec<Row> = Vec::new();
     for (n, line) in text.lines().enumerate().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        let bad = || Error::Other(format!("fig2-levers.csv line {}: malformed", n + 1));
+        let bad = || Error::Other(format!("{file} line {}: malformed", n + 1));
         if f.len() != 7 {
             return Err(bad());
         }
         let num = |i: usize| f[i].parse::<f64>().or(Ok::<f64, Error>(f64::NAN));
-        let label = format!("{} {}", f[0], f[1]);
+        let label = format!("{}\t{}", f[0], f[1]);
         if rows.last().is_none_or(|r| r.label != label) {
             rows.push(Row {
                 label,
@@ -87,17 +141,18 @@ fn parse(text: &str) -> Result<Vec<Row>> {
         rows.last_mut().expect("just pushed").values.push(v);
     }
     if rows.iter().any(|r| r.values.len() != METRICS.len()) {
-        return Err(Error::Other(
-            "fig2-levers.csv: each lever needs every metric".into(),
-        ));
+        return Err(Error::Other(format!("{file}: each row needs every metric")));
     }
-    // Most pollution-reducing first.
-    rows.sort_by(|a, b| a.values[0].0.total_cmp(&b.values[0].0));
     Ok(rows)
 }
 
 struct Effects {
     rows: Vec<Row>,
+    title: &'static str,
+    /// Label rows "lever on/off" (figure 2) or by the variant alone (figure 9).
+    directions: bool,
+    /// Width of the row labels (px).
+    label_width: u32,
 }
 
 impl Drawing for Effects {
@@ -105,9 +160,9 @@ impl Drawing for Effects {
         root.fill(&WHITE).map_err(draw_error)?;
         let root = root
             .margin(12, 0, 0, 0)
-            .titled("Which lever matters: switching one lever on from fragmented or off from coordinated", (FONT_NAME, 30))
+            .titled(self.title, (FONT_NAME, 30))
             .map_err(draw_error)?;
-        let (labels, panels) = root.split_horizontally(230);
+        let (labels, panels) = root.split_horizontally(self.label_width);
         let n = self.rows.len();
         let on = colour("coordinated", 0);
         let off = colour("fragmented", 0);
@@ -172,13 +227,14 @@ impl Drawing for Effects {
         for (i, r) in self.rows.iter().enumerate() {
             let yy = top + (i as f64 + 0.5) * (bottom - top) / n as f64;
             let c = if r.on { on } else { off };
+            let name = r.label.split('\t').next().unwrap_or("");
             labels
                 .draw(&Text::new(
-                    format!(
-                        "{} {}",
-                        r.label.split(' ').next().unwrap_or(""),
-                        if r.on { "on" } else { "off" }
-                    ),
+                    if self.directions {
+                        format!("{name} {}", if r.on { "on" } else { "off" })
+                    } else {
+                        name.to_string()
+                    },
                     (16, yy as i32 - 9),
                     (FONT_NAME, 18).into_font().color(&c),
                 ))
@@ -189,10 +245,25 @@ impl Drawing for Effects {
 }
 
 pub fn draw(out: &mut OutputDir, text: &str) -> Result<()> {
-    render(
-        out,
-        "fig2-levers",
-        (1700, 1000),
-        &Effects { rows: parse(text)? },
-    )
+    let mut rows = parse(text, "fig2-levers.csv")?;
+    // Most pollution-reducing first.
+    rows.sort_by(|a, b| a.values[0].0.total_cmp(&b.values[0].0));
+    let effects = Effects {
+        rows,
+        title: "Which lever matters: switching one lever on from fragmented or off from coordinated",
+        directions: true,
+        label_width: 230,
+    };
+    render(out, "fig2-levers", (1700, 1000), &effects)
+}
+
+/// Figure 9, in the order of `PRICING` (from the scheme in use today to pricing with its uses).
+pub fn draw_pricing(out: &mut OutputDir, text: &str) -> Result<()> {
+    let effects = Effects {
+        rows: parse(text, "fig9-pricing.csv")?,
+        title: "Pricing pollution: compensation schemes and cost-benefit caps, each switched on from fragmented",
+        directions: false,
+        label_width: 360,
+    };
+    render(out, "fig9-pricing", (1800, 560), &effects)
 }

@@ -12,6 +12,7 @@
 //! | fig6-feedback | target gap over time: one-way vs closed loops with monitoring lags | band table |
 //! | fig7-participation | complaints and awareness: fragmented vs shared platform | band table |
 //! | fig8-wang2023 | the evolutionary-game twin reproducing Wang et al. (2023) | trajectories |
+//! | fig9-pricing | compensation schemes and cost-benefit caps switched on from fragmented | paired effects |
 
 mod deterrence;
 mod levers;
@@ -49,7 +50,7 @@ pub struct Figure {
     pub caption: &'static str,
 }
 
-pub const FIGURES: [Figure; 8] = [
+pub const FIGURES: [Figure; 9] = [
     Figure {
         id: "fig1-compare",
         caption: "Fragmented vs coordinated governance over ten years: pollution, compliance, welfare net of output and public awareness (mean and 95% band over replicates).",
@@ -81,6 +82,10 @@ pub const FIGURES: [Figure; 8] = [
     Figure {
         id: "fig8-wang2023",
         caption: "The evolutionary-game twin reproduces Wang et al. (2023): replicator dynamics of the five stages of their scenario 4 from 27 starting points each, every start ending at the paper's stable state; per-stage dynamics, phase portraits, vertices and the agent-based counterpart are in fig8-<stage>-*.",
+    },
+    Figure {
+        id: "fig9-pricing",
+        caption: "Pricing pollution: boundary compensation, Pigou payments per tonne abated, and cost-benefit caps (protectionist, joint, and paid by Pigou payments spent on inspections or on abatement subsidies), each switched on from fragmented governance (paired differences over common random numbers, 95% intervals).",
     },
 ];
 
@@ -245,6 +250,12 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
                 band_table(&runs, &PARTICIPATION_PANELS).to_csv().as_bytes(),
             )
         })?;
+        timed("fig9-pricing", &mut |out| {
+            out.write(
+                "fig9-pricing.csv",
+                levers::compute_pricing(quick)?.as_bytes(),
+            )
+        })?;
         Ok(())
     })?;
     draw_all(&mut out)?;
@@ -279,6 +290,9 @@ fn draw_all(out: &mut OutputDir) -> Result<()> {
     }
     if let Some(text) = read(out, "fig2-levers.csv")? {
         levers::draw(out, &text)?;
+    }
+    if let Some(text) = read(out, "fig9-pricing.csv")? {
+        levers::draw_pricing(out, &text)?;
     }
     if let (Some(grid), Some(frontier)) = (
         read(out, "fig3-deterrence.csv")?,
