@@ -261,3 +261,74 @@ fn a_sweep_killed_at_random_moments_resumes_to_the_same_bytes() {
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
+
+/// Every file under `dir`, relative to it, sorted.
+fn tree(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().filter_map(|e| e.ok()) {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn commands_write_only_under_their_out_directory() {
+    // Run from an empty working directory (where the default `output/` would go), with --out elsewhere.
+    let cwd = scratch("cwd");
+    let out = scratch("outs");
+    let small = [
+        "--steps",
+        "6",
+        "--replicates",
+        "2",
+        "--set",
+        "world.regions=2",
+        "--set",
+        "enterprises.per_region=50",
+        "--set",
+        "public.per_region=200",
+        "--quiet",
+    ];
+    let scenario = coordinated();
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["run", scenario.to_str().unwrap()],
+        vec!["compare"],
+        vec!["validate", "--quick"],
+    ];
+    for (i, args) in runs.into_iter().enumerate() {
+        let target = out.join(format!("o{i}"));
+        let mut cmd = common::command();
+        cmd.current_dir(&cwd).args(&args).arg("--out").arg(&target);
+        if args[0] != "validate" {
+            cmd.args(small);
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{args:?}: {}", common::stderr(&o));
+        assert!(!tree(&target).is_empty(), "{args:?} wrote nothing");
+    }
+    assert!(
+        tree(&cwd).is_empty(),
+        "files outside --out: {:?}",
+        tree(&cwd)
+    );
+    // Nothing but the three output directories, and no temporary files left in them.
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    let leftovers: Vec<PathBuf> = tree(&out)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
