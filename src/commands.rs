@@ -207,7 +207,8 @@ fn print_summary(runs: &[ScenarioRun], out: &Path) {
         print!("{metric:<18}");
         for reps in &per_run {
             let values: Vec<f64> = reps.iter().map(|v| v[m]).collect();
-            let s = crate::output::stats::summarize(&values);
+            let s = crate::output::stats::summarize(&values)
+                .within(crate::model::observe::domain(metric));
             let cell = if s.n >= 2 {
                 format!("{:.3} [{:.3}, {:.3}]", s.mean, s.ci_low, s.ci_high)
             } else {

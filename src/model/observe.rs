@@ -69,6 +69,19 @@ record!(
     }
 );
 
+/// The range an indicator can take: shares in [0, 1], welfare unbounded, every other indicator of
+/// [`StepRecord`] non-negative; anything else (e.g. a derived gap) unbounded. Confidence intervals are
+/// clipped to it, so a share's interval never reaches past 1.
+pub fn domain(column: &str) -> (f64, f64) {
+    match column {
+        "target_met_share" | "compliance_rate" | "detection_rate" | "awareness_mean"
+        | "belief_mean" => (0.0, 1.0),
+        "welfare" | "welfare_net" => (f64::NEG_INFINITY, f64::INFINITY),
+        c if StepRecord::COLUMNS.contains(&c) => (0.0, f64::INFINITY),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    }
+}
+
 /// The agent family an indicator of [`StepRecord`] is computed from, for error messages.
 pub fn family(column: &str) -> &'static str {
     match column {

@@ -33,6 +33,17 @@ pub struct Summary {
     pub n: usize,
 }
 
+impl Summary {
+    /// The interval clipped to the range `(lo, hi)` the quantity can take (see `observe::domain`).
+    pub fn within(self, (lo, hi): (f64, f64)) -> Summary {
+        Summary {
+            ci_low: self.ci_low.clamp(lo, hi),
+            ci_high: self.ci_high.clamp(lo, hi),
+            ..self
+        }
+    }
+}
+
 pub fn summarize(values: &[f64]) -> Summary {
     let n = values.len();
     let mean = values.iter().sum::<f64>() / n as f64;
@@ -82,5 +93,18 @@ mod tests {
         let half = 3.182446 * s.sd / 2.0;
         assert!((s.ci_high - (2.5 + half)).abs() < 1e-12);
         assert!(summarize(&[1.0]).sd.is_nan());
+    }
+
+    #[test]
+    fn a_share_interval_is_clipped_to_its_range_and_the_mean_kept() {
+        // 0.9, 1, 1, 1: the t interval reaches past 1.
+        let raw = summarize(&[0.9, 1.0, 1.0, 1.0]);
+        assert!(raw.ci_high > 1.0 && raw.ci_low < 0.975);
+        let s = raw.within((0.0, 1.0));
+        assert_eq!(
+            (s.mean, s.sd, s.ci_low, s.ci_high),
+            (raw.mean, raw.sd, raw.ci_low, 1.0)
+        );
+        assert!(summarize(&[1.0]).within((0.0, 1.0)).ci_low.is_nan());
     }
 }

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::stats::summarize;
 use crate::engine::ScenarioRun;
-use crate::model::observe::{RegionRecord, StepRecord};
+use crate::model::observe::{RegionRecord, StepRecord, domain};
 
 fn push_row(out: &mut String, head: &str, values: &[f64]) {
     out.push_str(head);
@@ -85,7 +85,7 @@ pub fn summary(runs: &[ScenarioRun]) -> String {
         let per_replicate = final_window_means(run);
         for (m, metric) in StepRecord::COLUMNS.iter().enumerate() {
             let values: Vec<f64> = per_replicate.iter().map(|v| v[m]).collect();
-            let s = summarize(&values);
+            let s = summarize(&values).within(domain(metric));
             push_row(
                 &mut out,
                 &format!("{},{metric}", run.params.name()),

@@ -9,6 +9,7 @@ use plotters::prelude::*;
 
 use super::{Drawing, FONT_NAME, colour, draw_error, render, tick_label};
 use crate::error::{Error, Result};
+use crate::model::observe::domain;
 use crate::output::OutputDir;
 use crate::output::stats::summarize;
 
@@ -59,7 +60,8 @@ impl BandTable {
         let steps = values.iter().map(Vec::len).min().unwrap_or(0);
         let points = (0..steps)
             .map(|t| {
-                let s = summarize(&values.iter().map(|r| r[t]).collect::<Vec<_>>());
+                let s = summarize(&values.iter().map(|r| r[t]).collect::<Vec<_>>())
+                    .within(domain(metric));
                 let (lo, hi) = if s.n >= 2 {
                     (s.ci_low, s.ci_high)
                 } else {
