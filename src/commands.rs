@@ -192,19 +192,19 @@ fn print_summary(runs: &[ScenarioRun], out: &Path) {
         "awareness_mean",
     ];
     let window = runs[0].params.s.output.window;
-    println!("final {window}-month means over replicates (95% CI):");
-    print!("{:<18}", "metric");
+    crate::sayln!("final {window}-month means over replicates (95% CI):");
+    crate::say!("{:<18}", "metric");
     for r in runs {
-        print!(" {:>28}", r.params.name());
+        crate::say!(" {:>28}", r.params.name());
     }
-    println!();
+    crate::sayln!();
     let per_run: Vec<Vec<Vec<f64>>> = runs.iter().map(tables::final_window_means).collect();
     for metric in SHOWN {
         let m = StepRecord::COLUMNS
             .iter()
             .position(|c| *c == metric)
             .expect("known metric");
-        print!("{metric:<18}");
+        crate::say!("{metric:<18}");
         for reps in &per_run {
             let values: Vec<f64> = reps.iter().map(|v| v[m]).collect();
             let s = crate::output::stats::summarize(&values)
@@ -214,11 +214,11 @@ fn print_summary(runs: &[ScenarioRun], out: &Path) {
             } else {
                 format!("{:.3}", s.mean)
             };
-            print!(" {cell:>28}");
+            crate::say!(" {cell:>28}");
         }
-        println!();
+        crate::sayln!();
     }
-    println!("outputs written to {}", out.display());
+    crate::sayln!("outputs written to {}", out.display());
 }
 
 /// Parse `--shard I/N` (0 ≤ I < N).
@@ -265,14 +265,14 @@ pub fn sweep(
         + points.saturating_mul(exp.parameters.len() as u64 * 32 + 64);
     crate::engine::memory::check(estimate, "this sweep", opts.allow_large_memory)?;
     let out = pool.install(|| crate::experiment::sweep::sweep(&exp, &sweep_opts, threads))?;
-    println!("sweep `{}` written to {}", exp.name, out.display());
+    crate::sayln!("sweep `{}` written to {}", exp.name, out.display());
     Ok(out)
 }
 
 /// `cogov merge DIR…`: combine finished shards into one sweep directory.
 pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
     let out = crate::experiment::sweep::merge(dirs, out, force)?;
-    println!("merged {} shards into {}", dirs.len(), out.display());
+    crate::sayln!("merged {} shards into {}", dirs.len(), out.display());
     Ok(out)
 }
 

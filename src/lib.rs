@@ -8,6 +8,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod commands;
+pub mod console;
 pub mod engine;
 pub mod error;
 pub mod experiment;

@@ -202,7 +202,7 @@ fn main() -> ExitCode {
             commands::compare(&scenarios, &common.options()).map(|_| ())
         }
         Command::Check { scenario, sets } => {
-            commands::check(&scenario, &sets).map(|toml| print!("{toml}"))
+            commands::check(&scenario, &sets).map(|toml| cogov::say!("{toml}"))
         }
         Command::Sweep {
             experiment,
@@ -229,7 +229,7 @@ fn main() -> ExitCode {
                 threads,
             };
             cogov::figures::reproduce(&opts)
-                .map(|dir| println!("figures written to {}", dir.display()))
+                .map(|dir| cogov::sayln!("figures written to {}", dir.display()))
         }
         Command::Game { game, out, force } => {
             cogov::game::report::game_command(&game, out, force).map(|_| ())
@@ -237,7 +237,7 @@ fn main() -> ExitCode {
         Command::Validate { out, quick, force } => {
             let out = out.unwrap_or_else(|| PathBuf::from("output/validation"));
             cogov::validation::validate(&out, quick, force).and_then(|(dir, pass)| {
-                println!("table and figure written to {}", dir.display());
+                cogov::sayln!("table and figure written to {}", dir.display());
                 if pass {
                     Ok(())
                 } else {
@@ -246,7 +246,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Plot { dir } => cogov::figures::replot(&dir)
-            .map(|files| println!("redrew {} files in {}", files.len(), dir.display())),
+            .map(|files| cogov::sayln!("redrew {} files in {}", files.len(), dir.display())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -857,9 +857,14 @@ pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)>
     let mut dir = OutputDir::create(out, force)?;
     let checks = all(quick)?;
     let mut csv = String::from("anchor,case,expected,simulated,tolerance,tolerance_basis,result\n");
-    println!(
-        "{:<38} {:<52} {:>12} {:>12} {:>10}  result",
-        "anchor", "case", "expected", "simulated", "tolerance"
+    crate::sayln!(
+        "{:<38} {:<52} {:>12} {:>12} {:>10}  {:<44} result",
+        "anchor",
+        "case",
+        "expected",
+        "simulated",
+        "tolerance",
+        "tolerance basis"
     );
     for c in &checks {
         let result = match c.pass {
@@ -886,8 +891,8 @@ pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)>
                 "—".into()
             }
         };
-        println!(
-            "{:<38} {:<52} {:>12} {:>12} {:>10}  {result}",
+        crate::sayln!(
+            "{:<38} {:<52} {:>12} {:>12} {:>10}  {:<44} {result}",
             c.anchor,
             c.case.chars().take(52).collect::<String>(),
             num(c.expected),
@@ -896,7 +901,8 @@ pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)>
                 format!("{:.2e}", c.tolerance)
             } else {
                 "—".into()
-            }
+            },
+            c.basis
         );
     }
     dir.write("validation.csv", csv.as_bytes())?;

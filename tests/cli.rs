@@ -452,3 +452,26 @@ fn validate_passes_every_anchor_and_writes_its_table() {
         assert!(out.join(file).is_file(), "{file} missing");
     }
 }
+
+#[test]
+fn a_closed_stdout_does_not_crash_a_command_or_stop_its_files() {
+    // `cogov validate | head -1`: the reader goes away before the table is printed.
+    let out = scratch("closed-stdout");
+    let mut child = common::command()
+        .args([
+            "validate",
+            "--quick",
+            "--force",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(out.join("validation.md").is_file());
+}

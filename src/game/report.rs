@@ -515,7 +515,7 @@ pub fn game_command(path: &Path, out: Option<PathBuf>, force: bool) -> Result<Pa
             )
         })
         .collect();
-    println!(
+    crate::sayln!(
         "{}: asymptotically stable vertices {}; outputs in {}",
         game.name,
         if stable.is_empty() {
