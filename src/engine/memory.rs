@@ -6,7 +6,7 @@ use crate::model::enterprise::Enterprise;
 use crate::model::observe::{RegionRecord, StepRecord};
 use crate::model::{ENTERPRISE_CHUNK, PUBLIC_CHUNK};
 use crate::scenario::Params;
-use crate::scenario::validate::{Decomposition, Scheme, Topology};
+use crate::scenario::validate::Topology;
 
 /// Bytes of state of one resident: awareness, its update buffer, education.
 const RESIDENT_BYTES: u64 = 4 + 4 + 1;
@@ -23,8 +23,7 @@ pub fn world_bytes(p: &Params) -> u64 {
         enterprises.div_ceil(ENTERPRISE_CHUNK as u64) + residents.div_ceil(PUBLIC_CHUNK as u64);
     // Cost-benefit caps and Pigou payments on a matrix basin keep a dense damage matrix G, built from
     // a working copy of the same size (`pollution::Residence`).
-    let priced = p.decomposition == Decomposition::CostBenefit || p.scheme == Scheme::Pigou;
-    let damage_matrix = if priced && matches!(p.topology, Topology::Matrix(_)) {
+    let damage_matrix = if p.prices_damage() && matches!(p.topology, Topology::Matrix(_)) {
         2 * regions * regions * 8
     } else {
         0

@@ -30,9 +30,7 @@ use rayon::prelude::*;
 
 use crate::engine::rng::{Purpose, StreamKey};
 use crate::scenario::Params;
-use crate::scenario::validate::{
-    CompensationUse, CooperationMode, Decomposition, FeedbackMode, Scheme,
-};
+use crate::scenario::validate::{CompensationUse, CooperationMode, FeedbackMode};
 use enterprise::{DecisionRule, Enterprise, EnterpriseTally};
 use inspection::{MAX_DEPARTMENTS, RegionPolicy};
 use ledger::{Account, Ledger};
@@ -114,8 +112,7 @@ impl<'p> World<'p> {
             s.world.decay,
             s.world.initial_stock * target,
         );
-        let priced = p.decomposition == Decomposition::CostBenefit || p.scheme == Scheme::Pigou;
-        let residence = priced.then(|| basin.residence(&p.topology));
+        let residence = p.prices_damage().then(|| basin.residence(&p.topology));
         let facts = enterprises
             .chunks(per_region)
             .enumerate()

@@ -94,6 +94,11 @@ impl Params {
         &self.s.name
     }
 
+    /// Whether cost-benefit caps or Pigou payments price a tonne by its damage (`pollution::Residence`).
+    pub fn prices_damage(&self) -> bool {
+        prices_damage(self.decomposition, self.scheme)
+    }
+
     pub fn departments(&self) -> usize {
         self.s.departments.names.len()
     }
@@ -480,8 +485,7 @@ pub(crate) fn validate(
     // Cost-benefit caps and Pigou payments price a tonne by the damage it does while it stays in the
     // basin (`pollution::Residence`): finite only if pollution decays, and computed densely (O(N³)) on
     // a matrix basin.
-    let priced = decomposition == Decomposition::CostBenefit || scheme == Scheme::Pigou;
-    if priced {
+    if prices_damage(decomposition, scheme) {
         let key = if decomposition == Decomposition::CostBenefit {
             "targets.decomposition"
         } else {
@@ -523,6 +527,10 @@ pub(crate) fn validate(
         feedback,
         s,
     })
+}
+
+fn prices_damage(decomposition: Decomposition, scheme: Scheme) -> bool {
+    decomposition == Decomposition::CostBenefit || scheme == Scheme::Pigou
 }
 
 fn check_adjacency(c: &Checker, w: &super::World) -> Result<Vec<Vec<f64>>, InputError> {
