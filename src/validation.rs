@@ -559,7 +559,7 @@ fn montgomery_basin() -> Result<Vec<Check>> {
             .sum::<f64>();
     let uniform_cost = uniform_share * uniform_share * sum_k;
     let shares: Vec<String> = least.abatement.iter().map(|a| format!("{a:.3}")).collect();
-    let mut out = vec![
+    Ok(vec![
         check(
             ANCHOR,
             format!(
@@ -587,16 +587,15 @@ fn montgomery_basin() -> Result<Vec<Check>> {
             1e-9 * uniform_cost,
             EXACT,
         ),
-    ];
-    out.push(check(
-        ANCHOR,
-        format!("river of {n}: same stock in the basin under both (t)"),
-        least.basin_stock,
-        uniform.basin_stock,
-        1e-9 * least.basin_stock,
-        EXACT,
-    ));
-    Ok(out)
+        check(
+            ANCHOR,
+            format!("river of {n}: same stock in the basin under both (t)"),
+            least.basin_stock,
+            uniform.basin_stock,
+            1e-9 * least.basin_stock,
+            EXACT,
+        ),
+    ])
 }
 
 /// Months a tonne emitted in region r of an n-region river (spillover φ, decay δ) stays at home,
