@@ -42,6 +42,8 @@ fn value() -> impl Strategy<Value = String> {
         Just("true".to_string()),
         Just("\"shared\"".to_string()),
         Just("clear".to_string()),
+        Just("cost_benefit".to_string()),
+        Just("pigou".to_string()),
         Just("[]".to_string()),
         Just("[0.5, 0.5]".to_string()),
         Just("[[0.0]]".to_string()),
@@ -76,14 +78,20 @@ proptest! {
     /// A mutation of a shipped scenario either fails to load with a located error, or loads and runs
     /// (at a small size) to a result or a clean invariant error — never a panic.
     #[test]
-    fn mutated_shipped_scenarios_load_or_fail_cleanly_and_run(key_index in 0usize..200, v in value()) {
+    fn mutated_shipped_scenarios_load_or_fail_cleanly_and_run(key_index in 0usize..200, v in value(), priced in any::<bool>()) {
         let keys = keys();
         let key = &keys[key_index % keys.len()];
         let set = format!("{key}={v}");
-        match load_scenario(&coordinated(), std::slice::from_ref(&set)) {
+        // Coordinated governance, or fragmented with cost-benefit caps paid by Pigou payments.
+        let (base, file) = if priced {
+            (Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/figures/pricing-pigou-subsidies.toml"), "pricing-")
+        } else {
+            (coordinated(), "coordinated.toml")
+        };
+        match load_scenario(&base, std::slice::from_ref(&set)) {
             Err(e) => {
                 let text = e.to_string();
-                prop_assert!(text.contains(key.split('.').next().unwrap()) || text.contains("coordinated.toml"), "unlocated: {text}");
+                prop_assert!(text.contains(key.split('.').next().unwrap()) || text.contains(file), "unlocated: {text}");
             }
             Ok(source) => {
                 let small: Vec<(String, toml::Value)> = [
