@@ -206,3 +206,26 @@ fn bad_experiments_exit_2_with_a_located_message() {
     let o = cogov(&["sweep", "x.toml", "--shard", "3/3"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn every_shipped_experiment_and_scenario_loads() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut checked = 0;
+    for dir in ["", "figures", "validation", "experiments"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            if dir == "experiments" {
+                cogov::experiment::load_experiment(&path, &[])
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            } else {
+                cogov::scenario::load_scenario(&path, &[])
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "only {checked} files found");
+}
