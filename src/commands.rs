@@ -164,6 +164,9 @@ fn execute(
     let timeseries = tables::timeseries(&runs);
     dir.write("timeseries.csv", timeseries.as_bytes())?;
     dir.write("summary.csv", tables::summary(&runs).as_bytes())?;
+    if runs.len() > 1 {
+        dir.write("differences.csv", tables::differences(&runs).as_bytes())?;
+    }
     if runs.iter().any(|r| r.params.s.output.regions) {
         dir.write("regions.csv", tables::regions(&runs).as_bytes())?;
     }

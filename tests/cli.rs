@@ -475,3 +475,56 @@ fn a_closed_stdout_does_not_crash_a_command_or_stop_its_files() {
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     assert!(out.join("validation.md").is_file());
 }
+
+#[test]
+fn compare_writes_paired_differences_from_the_first_scenario() {
+    let out = scratch("differences");
+    let o = cogov(&[
+        "compare",
+        "--out",
+        out.to_str().unwrap(),
+        "--steps",
+        "24",
+        "--replicates",
+        "3",
+        "--quiet",
+        "--set",
+        "world.regions=2",
+        "--set",
+        "enterprises.per_region=200",
+        "--set",
+        "public.per_region=500",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = |name: &str| -> Vec<Vec<String>> {
+        std::fs::read_to_string(out.join(name))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let (summary, differences) = (table("summary.csv"), table("differences.csv"));
+    let mean = |scenario: &str, metric: &str| -> f64 {
+        let row = summary
+            .iter()
+            .find(|r| r[0] == scenario && r[1] == metric)
+            .unwrap();
+        row[2].parse().unwrap()
+    };
+    assert_eq!(differences.len(), summary.len() / 2, "one row per metric");
+    for d in &differences {
+        assert_eq!(
+            (d[0].as_str(), d[1].as_str()),
+            ("coordinated", "fragmented")
+        );
+        // The mean of paired differences is the difference of the means.
+        let expected = mean("coordinated", &d[2]) - mean("fragmented", &d[2]);
+        let got: f64 = d[3].parse().unwrap();
+        assert!(
+            (got - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+            "{d:?}"
+        );
+        assert_eq!(d[7], "3");
+    }
+}

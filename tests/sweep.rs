@@ -74,6 +74,7 @@ fn same_files(a: &Path, b: &Path) {
     for f in [
         "design.csv",
         "results.csv",
+        "summary.csv",
         "sensitivity.csv",
         "sensitivity.svg",
     ] {
@@ -96,6 +97,8 @@ fn shards_merged_equal_the_unsplit_sweep_byte_for_byte() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let results = std::fs::read_to_string(whole.join("results.csv")).unwrap();
     assert_eq!(results.lines().count(), 1 + 16 * 2);
+    let summary = std::fs::read_to_string(whole.join("summary.csv")).unwrap();
+    summary_agrees_with_results(&results, &summary);
 
     let shards: Vec<PathBuf> = (0..3).map(|i| dir.join(format!("s{i}"))).collect();
     for (i, s) in shards.iter().enumerate() {
@@ -143,6 +146,7 @@ fn a_resumed_sweep_ends_with_the_same_bytes() {
     partial.push_str(&lines[12][..lines[12].len() / 2]);
     for f in [
         "results.csv",
+        "summary.csv",
         "sensitivity.csv",
         "sensitivity.png",
         "sensitivity.svg",
@@ -228,4 +232,45 @@ fn every_shipped_experiment_and_scenario_loads() {
         }
     }
     assert!(checked > 40, "only {checked} files found");
+}
+
+/// summary.csv restates results.csv: each point's mean over its replicates, and its paired difference
+/// from point 0 (replicate by replicate), which is 0 for point 0 itself.
+fn summary_agrees_with_results(results: &str, summary: &str) {
+    let header: Vec<&str> = results.lines().next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = results
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let value = |point: &str, replicate: &str, column: usize| -> f64 {
+        rows.iter()
+            .find(|r| r[0] == point && r[1] == replicate)
+            .map(|r| r[column].parse().unwrap())
+            .unwrap()
+    };
+    let sheader: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| sheader.iter().position(|h| *h == name).unwrap();
+    let mut checked = 0;
+    for line in summary.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let metric = header.iter().position(|h| *h == f[col("metric")]).unwrap();
+        let (mut mean, mut diff) = (0.0, 0.0);
+        for rep in ["0", "1"] {
+            mean += value(f[0], rep, metric) / 2.0;
+            diff += (value(f[0], rep, metric) - value("0", rep, metric)) / 2.0;
+        }
+        let num = |name: &str| f[col(name)].parse::<f64>().unwrap();
+        let scale = mean.abs().max(1.0);
+        assert!((num("mean") - mean).abs() <= 1e-9 * scale, "{line}");
+        assert!(
+            (num("diff_vs_point0") - diff).abs() <= 1e-9 * scale,
+            "{line}"
+        );
+        if f[0] == "0" {
+            assert_eq!(num("diff_vs_point0"), 0.0);
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 16 * 2, "one row per point and metric");
 }

@@ -4,8 +4,9 @@
 //! run order, to `results.csv.partial` and flushed to disk, so memory stays bounded and a killed sweep
 //! loses at most one batch. `--resume` keeps the complete rows of the partial file and runs the rest.
 //! `--shard I/N` runs the I-th of N contiguous ranges of design points, so the shards' results,
-//! concatenated in shard order by `cogov merge`, are the unsplit results byte for byte. Sensitivity
-//! indices are computed from `results.csv` itself, so a merged sweep gets the same `sensitivity.csv`.
+//! concatenated in shard order by `cogov merge`, are the unsplit results byte for byte. The per-point
+//! `summary.csv` and the sensitivity indices are computed from `results.csv` itself, so a merged sweep
+//! gets the same tables.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -23,6 +24,7 @@ use crate::error::{Error, InputError, Result};
 use crate::model::World;
 use crate::model::observe::StepRecord;
 use crate::output::OutputDir;
+use crate::output::stats::{paired, summarize};
 use crate::plot;
 use crate::scenario::{Params, with_overrides};
 
@@ -400,7 +402,7 @@ fn read_identity(dir: &Path) -> Result<Identity> {
     })
 }
 
-/// Sensitivity (when the design has one) and the manifest.
+/// Per-point summary, sensitivity (when the design has one) and the manifest.
 fn finish(
     out: &mut OutputDir,
     id: &Identity,
@@ -410,7 +412,7 @@ fn finish(
 ) -> Result<()> {
     let started = Instant::now();
     if complete {
-        write_sensitivity(out, id)?;
+        write_tables(out, id)?;
     }
     let manifest = serde_json::json!({
         "cogov_version": id.cogov_version,
@@ -460,38 +462,105 @@ struct SensitivityTable {
     panels: Vec<plot::IndexPanel>,
 }
 
-/// Mean of each kept metric per design point, over replicates, from results.csv text.
-fn point_means(
+/// One design point as read back from `results.csv`: its parameter values (as written) and, by
+/// replicate, the kept metrics.
+struct PointResults<'a> {
+    values: Vec<&'a str>,
+    replicates: Vec<Vec<f64>>,
+}
+
+/// Parse `results.csv` text into its design points, each replicate in replicate order.
+fn read_points(
     results: &str,
     points: usize,
     params: usize,
     metrics: usize,
-) -> Result<Vec<Vec<f64>>> {
-    let mut sums = vec![vec![0.0; metrics]; points];
-    let mut counts = vec![0usize; points];
+) -> Result<Vec<PointResults<'_>>> {
+    let mut rows: Vec<Vec<(usize, Vec<f64>)>> = vec![Vec::new(); points];
+    let mut values = vec![Vec::new(); points];
     for (n, line) in results.lines().skip(1).enumerate() {
         let fields: Vec<&str> = line.split(',').collect();
         let bad = || Error::Other(format!("results.csv line {}: malformed", n + 2));
-        let point: usize = fields
-            .first()
-            .and_then(|f| f.parse().ok())
-            .ok_or_else(bad)?;
+        let index = |i: usize| fields.get(i).and_then(|f| f.parse::<usize>().ok());
+        let (Some(point), Some(replicate)) = (index(0), index(1)) else {
+            return Err(bad());
+        };
         if point >= points || fields.len() != 2 + params + metrics {
             return Err(bad());
         }
-        for (m, f) in fields[2 + params..].iter().enumerate() {
-            sums[point][m] += f.parse::<f64>().map_err(|_| bad())?;
-        }
-        counts[point] += 1;
+        let metric_values = fields[2 + params..]
+            .iter()
+            .map(|f| f.parse::<f64>().map_err(|_| bad()))
+            .collect::<Result<Vec<f64>>>()?;
+        values[point] = fields[2..2 + params].to_vec();
+        rows[point].push((replicate, metric_values));
     }
-    if counts.contains(&0) {
+    if rows.iter().any(Vec::is_empty) {
         return Err(Error::Other("results.csv lacks some design points".into()));
     }
-    Ok(sums
+    Ok(rows
         .into_iter()
-        .zip(counts)
-        .map(|(s, c)| s.into_iter().map(|x| x / c as f64).collect())
+        .zip(values)
+        .map(|(mut reps, values)| {
+            reps.sort_by_key(|r| r.0);
+            PointResults {
+                values,
+                replicates: reps.into_iter().map(|r| r.1).collect(),
+            }
+        })
         .collect())
+}
+
+/// Mean of each kept metric per design point, over replicates.
+fn point_means(points: &[PointResults]) -> Vec<Vec<f64>> {
+    points
+        .iter()
+        .map(|p| {
+            let n = p.replicates.len() as f64;
+            (0..p.replicates[0].len())
+                .map(|m| p.replicates.iter().map(|r| r[m]).sum::<f64>() / n)
+                .collect()
+        })
+        .collect()
+}
+
+/// `summary.csv`: per design point and metric, the mean over replicates with its 95% interval, and the
+/// paired difference from point 0 (every point runs the same seeds, replicate by replicate).
+fn point_summary(id: &Identity, results: &str) -> Result<String> {
+    let params = &id.design.parameters;
+    let metrics = &id.design.metrics;
+    let points = read_points(results, id.points, params.len(), metrics.len())?;
+    let mut csv = String::from("point");
+    for p in params {
+        csv.push(',');
+        csv.push_str(&p.key);
+    }
+    csv.push_str(",metric,mean,ci95_low,ci95_high,diff_vs_point0,diff_ci95_low,diff_ci95_high,n\n");
+    let column =
+        |p: &PointResults, m: usize| p.replicates.iter().map(|r| r[m]).collect::<Vec<f64>>();
+    for (i, point) in points.iter().enumerate() {
+        for (m, metric) in metrics.iter().enumerate() {
+            let s = summarize(&column(point, m));
+            let d = paired(&column(point, m), &column(&points[0], m));
+            let cells: Vec<String> = [s.mean, s.ci_low, s.ci_high, d.mean, d.ci_low, d.ci_high]
+                .iter()
+                .map(|v| {
+                    if v.is_finite() {
+                        v.to_string()
+                    } else {
+                        String::new()
+                    }
+                })
+                .collect();
+            csv.push_str(&format!(
+                "{i},{},{metric},{},{}\n",
+                point.values.join(","),
+                cells.join(","),
+                s.n
+            ));
+        }
+    }
+    Ok(csv)
 }
 
 fn sensitivity_table(
@@ -502,7 +571,7 @@ fn sensitivity_table(
 ) -> Result<SensitivityTable> {
     let k = params.len();
     let metrics = &id.design.metrics;
-    let means = point_means(results, id.points, k, metrics.len())?;
+    let means = point_means(&read_points(results, id.points, k, metrics.len())?);
     let mut csv = String::from("metric,parameter,index,estimate,ci95_low,ci95_high\n");
     let mut panels = Vec::new();
     for (m, metric) in metrics.iter().enumerate() {
@@ -631,18 +700,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
     Ok(dir.root().to_path_buf())
 }
 
-/// `cogov plot` on a sweep directory: recompute the sensitivity table and figure from `results.csv`.
+/// `cogov plot` on a sweep directory: recompute the tables and figure from `results.csv`.
 pub fn replot(out: &mut OutputDir) -> Result<()> {
     let id = read_identity(out.root())?;
-    write_sensitivity(out, &id)
+    write_tables(out, &id)
 }
 
-/// Sensitivity table and figure from `results.csv`, for Morris and Sobol designs.
-fn write_sensitivity(out: &mut OutputDir, id: &Identity) -> Result<()> {
+/// `summary.csv`, and for Morris and Sobol designs the sensitivity table and figure, from `results.csv`.
+fn write_tables(out: &mut OutputDir, id: &Identity) -> Result<()> {
+    let results = out.read("results.csv")?;
+    out.write("summary.csv", point_summary(id, &results)?.as_bytes())?;
     let Some((kind, params)) = id.design.sensitivity_design() else {
         return Ok(());
     };
-    let table = sensitivity_table(id, kind, &params, &out.read("results.csv")?)?;
+    let table = sensitivity_table(id, kind, &params, &results)?;
     out.write("sensitivity.csv", table.csv.as_bytes())?;
     let title = format!(
         "cogov sweep `{}`: {} sensitivity",

@@ -13,7 +13,7 @@ use super::{final_window, run};
 use crate::engine::ScenarioRun;
 use crate::error::{Error, Result};
 use crate::output::OutputDir;
-use crate::output::stats::summarize;
+use crate::output::stats::paired;
 use crate::plot::{Drawing, FONT_NAME, colour, draw_error, render, tick_label};
 
 pub const LEVERS: [&str; 9] = [
@@ -73,12 +73,7 @@ fn push_effects(
     base: &ScenarioRun,
 ) {
     for (metric, _) in METRICS {
-        let diffs: Vec<f64> = final_window(variant, metric)
-            .iter()
-            .zip(final_window(base, metric))
-            .map(|(v, b)| v - b)
-            .collect();
-        let s = summarize(&diffs);
+        let s = paired(&final_window(variant, metric), &final_window(base, metric));
         writeln!(
             out,
             "{label},{direction},{metric},{},{},{},{}",

@@ -44,6 +44,14 @@ impl Summary {
     }
 }
 
+/// Paired differences `variant − base`, replicate by replicate (the same seeds: common random numbers),
+/// summarised with their Student-t interval. This is how cogov compares two regimes.
+pub fn paired(variant: &[f64], base: &[f64]) -> Summary {
+    debug_assert_eq!(variant.len(), base.len(), "paired samples");
+    let diffs: Vec<f64> = variant.iter().zip(base).map(|(v, b)| v - b).collect();
+    summarize(&diffs)
+}
+
 pub fn summarize(values: &[f64]) -> Summary {
     let n = values.len();
     let mean = values.iter().sum::<f64>() / n as f64;
@@ -93,6 +101,19 @@ mod tests {
         let half = 3.182446 * s.sd / 2.0;
         assert!((s.ci_high - (2.5 + half)).abs() < 1e-12);
         assert!(summarize(&[1.0]).sd.is_nan());
+    }
+
+    #[test]
+    fn paired_differences_cancel_what_the_samples_share() {
+        // A common shift of 100 per replicate vanishes from the paired interval, not from the unpaired.
+        let base = [100.0, 200.0, 300.0, 400.0];
+        let variant = [101.0, 202.0, 301.0, 402.0];
+        let d = paired(&variant, &base);
+        assert_eq!(d.mean, 1.5);
+        assert!((d.sd - (1.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert!(d.ci_high - d.ci_low < 2.0);
+        let unpaired = summarize(&variant);
+        assert!(unpaired.ci_high - unpaired.ci_low > 100.0);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::stats::summarize;
+use super::stats::{paired, summarize};
 use crate::engine::ScenarioRun;
 use crate::model::observe::{RegionRecord, StepRecord, domain};
 
@@ -76,6 +76,31 @@ pub fn final_window_means(run: &ScenarioRun) -> Vec<Vec<f64>> {
             sums.iter().map(|s| s / tail.len() as f64).collect()
         })
         .collect()
+}
+
+/// Paired differences of each scenario from the first, one row per scenario and metric, over the
+/// replicates' final-window means (`differences.csv` of `cogov compare`). Replicate i of every scenario
+/// runs with the same seed, so the differences cancel the noise the scenarios share.
+pub fn differences(runs: &[ScenarioRun]) -> String {
+    let mut out = String::from("scenario,baseline,metric,difference,sd,ci95_low,ci95_high,n\n");
+    let Some((base, others)) = runs.split_first() else {
+        return out;
+    };
+    let base_means = final_window_means(base);
+    for run in others {
+        let means = final_window_means(run);
+        let n = means.len().min(base_means.len());
+        for (m, metric) in StepRecord::COLUMNS.iter().enumerate() {
+            let column = |rows: &[Vec<f64>]| rows[..n].iter().map(|v| v[m]).collect::<Vec<f64>>();
+            let s = paired(&column(&means), &column(&base_means));
+            push_row(
+                &mut out,
+                &format!("{},{},{metric}", run.params.name(), base.params.name()),
+                &[s.mean, s.sd, s.ci_low, s.ci_high, s.n as f64],
+            );
+        }
+    }
+    out
 }
 
 /// One row per scenario and metric, over replicates' final-window means.
