@@ -25,6 +25,7 @@ use crate::model::World;
 use crate::model::observe::StepRecord;
 use crate::output::OutputDir;
 use crate::output::stats::{paired, summarize};
+use crate::output::tables::csv_rows;
 use crate::plot;
 use crate::scenario::{Params, with_overrides};
 
@@ -478,21 +479,18 @@ fn read_points(
 ) -> Result<Vec<PointResults<'_>>> {
     let mut rows: Vec<Vec<(usize, Vec<f64>)>> = vec![Vec::new(); points];
     let mut values = vec![Vec::new(); points];
-    for (n, line) in results.lines().skip(1).enumerate() {
-        let fields: Vec<&str> = line.split(',').collect();
-        let bad = || Error::Other(format!("results.csv line {}: malformed", n + 2));
-        let index = |i: usize| fields.get(i).and_then(|f| f.parse::<usize>().ok());
+    for row in csv_rows(results, "results.csv", 2 + params + metrics)? {
+        let index = |i: usize| row.fields[i].parse::<usize>().ok();
         let (Some(point), Some(replicate)) = (index(0), index(1)) else {
-            return Err(bad());
+            return Err(row.malformed());
         };
-        if point >= points || fields.len() != 2 + params + metrics {
-            return Err(bad());
+        if point >= points {
+            return Err(row.malformed());
         }
-        let metric_values = fields[2 + params..]
-            .iter()
-            .map(|f| f.parse::<f64>().map_err(|_| bad()))
+        let metric_values = (2 + params..row.fields.len())
+            .map(|i| row.num(i))
             .collect::<Result<Vec<f64>>>()?;
-        values[point] = fields[2..2 + params].to_vec();
+        values[point] = row.fields[2..2 + params].to_vec();
         rows[point].push((replicate, metric_values));
     }
     if rows.iter().any(Vec::is_empty) {

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::experiment::sweep::{SweepOptions, sweep};
 use crate::experiment::{DesignKind, load_experiment};
 use crate::output::OutputDir;
+use crate::output::tables::csv_rows;
 use crate::plot::{Drawing, FONT_NAME, draw_error, render};
 
 /// Run the grid sweep into `fig3-deterrence-sweep/` and write the map and frontier tables.
@@ -34,8 +35,7 @@ pub fn compute(out: &mut OutputDir, quick: bool) -> Result<()> {
     let dir = sweep(&exp, &opts, rayon::current_num_threads())?;
     let results = std::fs::read_to_string(dir.join("results.csv"))
         .map_err(|e| Error::io(dir.join("results.csv"), e))?;
-    let mut lines = results.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let header: Vec<&str> = results.lines().next().unwrap_or("").split(',').collect();
     let col = |name: &str| {
         header
             .iter()
@@ -50,11 +50,7 @@ pub fn compute(out: &mut OutputDir, quick: bool) -> Result<()> {
     );
     // (fine, coverage) as exact bit patterns → sums over replicates.
     let mut cells: BTreeMap<(u64, u64), (f64, f64, f64)> = BTreeMap::new();
-    for line in lines {
-        let f: Vec<f64> = line
-            .split(',')
-            .map(|x| x.parse().unwrap_or(f64::NAN))
-            .collect();
+    for f in numbers(&results, header.len(), "results.csv")? {
         let e = cells
             .entry((f[fine].to_bits(), f[coverage].to_bits()))
             .or_default();
@@ -96,20 +92,9 @@ pub fn compute(out: &mut OutputDir, quick: bool) -> Result<()> {
 }
 
 fn numbers(text: &str, columns: usize, name: &str) -> Result<Vec<Vec<f64>>> {
-    text.lines()
-        .skip(1)
-        .enumerate()
-        .map(|(n, line)| {
-            let f: Vec<f64> = line
-                .split(',')
-                .map(|x| x.parse().unwrap_or(f64::NAN))
-                .collect();
-            if f.len() == columns {
-                Ok(f)
-            } else {
-                Err(Error::Other(format!("{name} line {}: malformed", n + 2)))
-            }
-        })
+    csv_rows(text, name, columns)?
+        .iter()
+        .map(|row| (0..columns).map(|i| row.num_or_nan(i)).collect())
         .collect()
 }
 

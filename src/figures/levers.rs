@@ -14,6 +14,7 @@ use crate::engine::ScenarioRun;
 use crate::error::{Error, Result};
 use crate::output::OutputDir;
 use crate::output::stats::paired;
+use crate::output::tables::csv_rows;
 use crate::plot::{Drawing, FONT_NAME, colour, draw_error, render, tick_label};
 
 pub const LEVERS: [&str; 9] = [
@@ -117,13 +118,8 @@ struct Row {
 
 fn parse(text: &str, file: &str) -> Result<Vec<Row>> {
     let mut rows: Vec<Row> = Vec::new();
-    for (n, line) in text.lines().enumerate().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        let bad = || Error::Other(format!("{file} line {}: malformed", n + 1));
-        if f.len() != 7 {
-            return Err(bad());
-        }
-        let num = |i: usize| f[i].parse::<f64>().or(Ok::<f64, Error>(f64::NAN));
+    for row in csv_rows(text, file, 7)? {
+        let f = &row.fields;
         let label = format!("{}\t{}", f[0], f[1]);
         if rows.last().is_none_or(|r| r.label != label) {
             rows.push(Row {
@@ -132,7 +128,7 @@ fn parse(text: &str, file: &str) -> Result<Vec<Row>> {
                 values: Vec::new(),
             });
         }
-        let v = (num(3)?, num(4)?, num(5)?);
+        let v = (row.num_or_nan(3)?, row.num_or_nan(4)?, row.num_or_nan(5)?);
         rows.last_mut().expect("just pushed").values.push(v);
     }
     if rows.iter().any(|r| r.values.len() != METRICS.len()) {

@@ -10,9 +10,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::commands::{self, RunOptions};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{complaints, inspection};
 use crate::output::OutputDir;
+use crate::output::tables::csv_rows;
 use crate::plot::{Drawing, FONT_NAME, draw_error, render};
 use crate::scenario::Params;
 use crate::scenario::validate::{
@@ -352,21 +353,9 @@ struct Networks {
 
 fn parse(text: &str) -> Result<Networks> {
     let mut panels: Vec<(String, Vec<Edge>)> = Vec::new();
-    for (n, line) in text.lines().enumerate().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        if f.len() != 6 {
-            return Err(Error::Other(format!(
-                "fig5-networks.csv line {}: malformed",
-                n + 1
-            )));
-        }
-        let e = edge(
-            f[1],
-            f[2],
-            f[3],
-            f[4].parse().unwrap_or(0.5),
-            f[5] == "true",
-        );
+    for row in csv_rows(text, "fig5-networks.csv", 6)? {
+        let f = &row.fields;
+        let e = edge(f[1], f[2], f[3], row.num(4)?, f[5] == "true");
         match panels.last_mut() {
             Some((s, edges)) if s == f[0] => edges.push(e),
             _ => panels.push((f[0].to_string(), vec![e])),

@@ -7,10 +7,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::run;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::targets;
 use crate::output::OutputDir;
 use crate::output::stats::summarize;
+use crate::output::tables::csv_rows;
 use crate::plot::{BandPoint, Drawing, FONT_NAME, colour, draw_error, render, tick_label};
 
 const SCENARIOS: [&str; 3] = [
@@ -66,26 +67,21 @@ fn parse(text: &str) -> Result<River> {
         target: 0.0,
         set_point: 0.0,
     };
-    for (n, line) in text.lines().enumerate().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        let bad = || Error::Other(format!("fig4-river.csv line {}: malformed", n + 1));
-        if f.len() != 7 {
-            return Err(bad());
-        }
-        let num = |i: usize| f[i].parse::<f64>().map_err(|_| bad());
-        let (lo, hi) = (num(3).unwrap_or(f64::NAN), num(4).unwrap_or(f64::NAN));
-        let mean = num(2)?;
+    for row in csv_rows(text, "fig4-river.csv", 7)? {
+        let (lo, hi) = (row.num_or_nan(3)?, row.num_or_nan(4)?);
+        let mean = row.num(2)?;
         let point = (
-            num(1)?,
+            row.num(1)?,
             mean,
             if lo.is_finite() { lo } else { mean },
             if hi.is_finite() { hi } else { mean },
         );
-        river.target = num(5)?;
-        river.set_point = num(6)?;
+        river.target = row.num(5)?;
+        river.set_point = row.num(6)?;
+        let region = row.fields[0];
         match river.series.last_mut() {
-            Some((s, points)) if s == f[0] => points.push(point),
-            _ => river.series.push((f[0].to_string(), vec![point])),
+            Some((s, points)) if s == region => points.push(point),
+            _ => river.series.push((region.to_string(), vec![point])),
         }
     }
     Ok(river)

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::stats::{paired, summarize};
 use crate::engine::ScenarioRun;
+use crate::error::{Error, Result};
 use crate::model::observe::{RegionRecord, StepRecord, domain};
 
 fn push_row(out: &mut String, head: &str, values: &[f64]) {
@@ -16,6 +17,55 @@ fn push_row(out: &mut String, head: &str, values: &[f64]) {
         }
     }
     out.push('\n');
+}
+
+/// One data row of a CSV table that cogov wrote, as read back to redraw figures or merge sweeps.
+pub struct CsvRow<'a> {
+    file: &'a str,
+    /// 1-based line number in the file.
+    line: usize,
+    pub fields: Vec<&'a str>,
+}
+
+impl CsvRow<'_> {
+    /// The error for this row, naming the file and the line.
+    pub fn malformed(&self) -> Error {
+        Error::Other(format!("{} line {}: malformed", self.file, self.line))
+    }
+
+    /// Field `i` as a number.
+    pub fn num(&self, i: usize) -> Result<f64> {
+        self.fields[i].parse().map_err(|_| self.malformed())
+    }
+
+    /// Field `i` as a number; an empty cell (how cogov writes a non-finite value) is NaN.
+    pub fn num_or_nan(&self, i: usize) -> Result<f64> {
+        if self.fields[i].is_empty() {
+            Ok(f64::NAN)
+        } else {
+            self.num(i)
+        }
+    }
+}
+
+/// The data rows of `text` (the header skipped), each checked to have `columns` fields.
+pub fn csv_rows<'a>(text: &'a str, file: &'a str, columns: usize) -> Result<Vec<CsvRow<'a>>> {
+    text.lines()
+        .enumerate()
+        .skip(1)
+        .map(|(n, line)| {
+            let row = CsvRow {
+                file,
+                line: n + 1,
+                fields: line.split(',').collect(),
+            };
+            if row.fields.len() == columns {
+                Ok(row)
+            } else {
+                Err(row.malformed())
+            }
+        })
+        .collect()
 }
 
 /// One row per scenario × replicate × step.

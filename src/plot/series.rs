@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::observe::domain;
 use crate::output::OutputDir;
 use crate::output::stats::summarize;
+use crate::output::tables::csv_rows;
 
 /// One panel of a time-series figure.
 pub struct Panel {
@@ -86,14 +87,9 @@ impl BandTable {
 
     pub fn parse(text: &str) -> Result<Self> {
         let mut table = BandTable::default();
-        for (n, line) in text.lines().enumerate().skip(1) {
-            let f: Vec<&str> = line.split(',').collect();
-            let bad = || Error::Other(format!("band table line {}: malformed", n + 1));
-            if f.len() != 6 {
-                return Err(bad());
-            }
-            let num = |i: usize| f[i].parse::<f64>().map_err(|_| bad());
-            let point = (num(2)?, num(3)?, num(4)?, num(5)?);
+        for row in csv_rows(text, "band table", 6)? {
+            let f = &row.fields;
+            let point = (row.num(2)?, row.num(3)?, row.num(4)?, row.num(5)?);
             match table.series.last_mut() {
                 Some((s, m, points)) if s == f[0] && m == f[1] => points.push(point),
                 _ => table.series.push((f[0].into(), f[1].into(), vec![point])),
@@ -128,10 +124,10 @@ pub fn bands_from_timeseries(text: &str, metrics: &[&str]) -> Result<BandTable> 
         .collect::<Result<_>>()?;
     // scenario → replicate → metric → values by step, in order of appearance.
     let mut data: Vec<(String, Vec<Vec<Vec<f64>>>)> = Vec::new();
-    for (n, line) in lines.enumerate() {
-        let f: Vec<&str> = line.split(',').collect();
-        let bad = || Error::Other(format!("timeseries.csv line {}: malformed", n + 2));
-        let replicate: usize = f.get(1).and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+    for row in csv_rows(text, "timeseries.csv", header.len())? {
+        let f = &row.fields;
+        let bad = || row.malformed();
+        let replicate: usize = f[1].parse().map_err(|_| bad())?;
         if data.last().is_none_or(|(s, _)| s != f[0]) {
             data.push((f[0].to_string(), Vec::new()));
         }
@@ -141,7 +137,7 @@ pub fn bands_from_timeseries(text: &str, metrics: &[&str]) -> Result<BandTable> 
         }
         let rep = reps.get_mut(replicate).ok_or_else(bad)?;
         for (series, &c) in rep.iter_mut().zip(&columns) {
-            series.push(f.get(c).and_then(|x| x.parse().ok()).ok_or_else(bad)?);
+            series.push(row.num(c)?);
         }
     }
     let mut table = BandTable::default();
