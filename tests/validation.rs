@@ -9,15 +9,10 @@ use cogov::scenario::resolve_str;
 /// Every check of one anchor, run at the quick size, must pass.
 fn passes(checks: cogov::Result<Vec<cogov::validation::Check>>) {
     for c in checks.expect("the anchor runs") {
-        assert_eq!(
+        assert!(
             c.pass,
-            Some(true),
             "{}: {}: expected {}, simulated {}, tolerance {}",
-            c.anchor,
-            c.case,
-            c.expected,
-            c.simulated,
-            c.tolerance
+            c.anchor, c.case, c.expected, c.simulated, c.tolerance
         );
     }
 }

@@ -1,5 +1,5 @@
 //! The validation figure: for every check, (simulated − expected) / tolerance, with the pass band
-//! [−1, 1]; one-sided checks and anchors the model cannot reproduce are marked.
+//! [−1, 1]; one-sided checks are marked.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -46,19 +46,17 @@ impl Drawing for Validation<'_> {
             .map_err(draw_error)?;
         let y = |i: usize| (n - 1 - i) as f64;
         for (i, c) in self.checks.iter().enumerate() {
-            let (x, style) = match c.pass {
-                None => continue,
-                Some(pass) if !c.tolerance.is_finite() => {
-                    (if pass { 0.0 } else { 2.9 }, colour("", 2))
-                }
-                Some(pass) => (
+            let (x, style) = if !c.tolerance.is_finite() {
+                (if c.pass { 0.0 } else { 2.9 }, colour("", 2))
+            } else {
+                (
                     ((c.simulated - c.expected) / c.tolerance).clamp(-2.9, 2.9),
-                    if pass {
+                    if c.pass {
                         colour("", 0)
                     } else {
                         colour("fragmented", 0)
                     },
-                ),
+                )
             };
             chart
                 .draw_series(std::iter::once(Circle::new((x, y(i)), 7, style.filled())))
@@ -68,16 +66,12 @@ impl Drawing for Validation<'_> {
         let (top, bottom) = (20.0, h as f64 - 20.0 - 44.0);
         for (i, c) in self.checks.iter().enumerate() {
             let yy = top + (i as f64 + 0.5) * (bottom - top) / n as f64;
-            let status = match c.pass {
-                None => " — not reproducible",
-                Some(_) if !c.tolerance.is_finite() => " (one-sided)",
-                _ => "",
-            };
-            let text = if c.pass.is_none() {
-                format!("{}{status}", c.anchor)
+            let status = if c.tolerance.is_finite() {
+                ""
             } else {
-                format!("{}: {}{status}", c.anchor, c.case)
+                " (one-sided)"
             };
+            let text = format!("{}: {}{status}", c.anchor, c.case);
             let text: String = text.chars().take(140).collect();
             labels
                 .draw(&Text::new(
