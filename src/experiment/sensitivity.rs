@@ -82,6 +82,18 @@ fn sobol_point(fa: &[f64], fb: &[f64], fab: &[f64], rows: &[usize]) -> (f64, f64
     (first, total)
 }
 
+/// `bootstrap` resamples with replacement of the indices 0..n, from the experiment's bootstrap stream.
+fn resamples(n: usize, bootstrap: u32, seed: u64) -> Vec<Vec<usize>> {
+    let mut rng = bootstrap_stream(seed);
+    (0..bootstrap)
+        .map(|_| {
+            (0..n)
+                .map(|_| ((rng.uniform() * n as f64) as usize).min(n - 1))
+                .collect()
+        })
+        .collect()
+}
+
 /// Sobol indices for each parameter from f(A), f(B) and f(AB_i) (each of length N).
 pub fn sobol(
     fa: &[f64],
@@ -90,16 +102,8 @@ pub fn sobol(
     bootstrap: u32,
     seed: u64,
 ) -> Vec<SobolIndex> {
-    let n = fa.len();
-    let all: Vec<usize> = (0..n).collect();
-    let mut rng = bootstrap_stream(seed);
-    let resamples: Vec<Vec<usize>> = (0..bootstrap)
-        .map(|_| {
-            (0..n)
-                .map(|_| ((rng.uniform() * n as f64) as usize).min(n - 1))
-                .collect()
-        })
-        .collect();
+    let all: Vec<usize> = (0..fa.len()).collect();
+    let resamples = resamples(fa.len(), bootstrap, seed);
     fab.iter()
         .map(|f| {
             let (first, total) = sobol_point(fa, fb, f, &all);
@@ -152,16 +156,8 @@ pub fn morris(
     seed: u64,
 ) -> Vec<MorrisIndex> {
     let effects = elementary_effects(outputs, moves, factors);
-    let r = moves.len();
-    let all: Vec<usize> = (0..r).collect();
-    let mut rng = bootstrap_stream(seed);
-    let resamples: Vec<Vec<usize>> = (0..bootstrap)
-        .map(|_| {
-            (0..r)
-                .map(|_| ((rng.uniform() * r as f64) as usize).min(r - 1))
-                .collect()
-        })
-        .collect();
+    let all: Vec<usize> = (0..moves.len()).collect();
+    let resamples = resamples(moves.len(), bootstrap, seed);
     effects
         .iter()
         .map(|ee| {
