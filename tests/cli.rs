@@ -476,7 +476,7 @@ fn a_closed_stdout_does_not_crash_a_command_or_stop_its_files() {
 #[test]
 fn compare_writes_paired_differences_from_the_first_scenario() {
     let out = scratch("differences");
-    let o = cogov(&[
+    let mut args = vec![
         "compare",
         "--out",
         out.to_str().unwrap(),
@@ -485,13 +485,9 @@ fn compare_writes_paired_differences_from_the_first_scenario() {
         "--replicates",
         "3",
         "--quiet",
-        "--set",
-        "world.regions=2",
-        "--set",
-        "enterprises.per_region=200",
-        "--set",
-        "public.per_region=500",
-    ]);
+    ];
+    args.extend_from_slice(&SMALL);
+    let o = cogov(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     let table = |name: &str| -> Vec<Vec<String>> {
         std::fs::read_to_string(out.join(name))
