@@ -31,7 +31,5 @@ index=${SLURM_ARRAY_TASK_ID:?run as a job array: sbatch --array=0-$((shards - 1)
 name=$(basename "$experiment" .toml)
 out="output/sweep/${name}-shard-${index}-of-${shards}"
 threads=${SLURM_CPUS_PER_TASK:-1}
-if [ -f "$out/sweep.json" ]; then
-  exec "$cogov" sweep "$experiment" --shard "${index}/${shards}" --out "$out" --threads "$threads" --resume --quiet
-fi
-exec "$cogov" sweep "$experiment" --shard "${index}/${shards}" --out "$out" --threads "$threads" --quiet
+# --resume continues what a killed task left, leaves a finished shard as it is, and otherwise starts.
+exec "$cogov" sweep "$experiment" --shard "${index}/${shards}" --out "$out" --threads "$threads" --resume --quiet

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::engine::{ScenarioRun, run_scenario};
 use crate::error::{Error, InputError, Result};
 use crate::model::observe::StepRecord;
-use crate::output::manifest::Manifest;
+use crate::output::manifest::{Manifest, ScenarioEntry, Timing};
 use crate::output::{OutputDir, tables};
 use crate::plot;
 use crate::scenario::{ScenarioSource, load_scenario};
@@ -161,27 +161,51 @@ fn execute(
     bar.finish_and_clear();
 
     let started = Instant::now();
-    let timeseries = tables::timeseries(&runs);
-    dir.write("timeseries.csv", timeseries.as_bytes())?;
-    dir.write("summary.csv", tables::summary(&runs).as_bytes())?;
+    tables::write_timeseries(&mut dir, &runs)?;
+    dir.write_table("summary", &tables::summary(&runs))?;
     if runs.len() > 1 {
-        dir.write("differences.csv", tables::differences(&runs).as_bytes())?;
+        dir.write_table("differences", &tables::differences(&runs))?;
     }
     if runs.iter().any(|r| r.params.s.output.regions) {
-        dir.write("regions.csv", tables::regions(&runs).as_bytes())?;
+        tables::write_regions(&mut dir, &runs)?;
     }
     let title = title.unwrap_or_else(|| format!("cogov: {}", runs[0].params.name()));
-    draw_run_figure(&mut dir, command, &title, &timeseries)?;
-    let files: Vec<Option<String>> = sources
-        .iter()
-        .map(|s| s.path.as_ref().map(|p| p.display().to_string()))
-        .collect();
-    let mut manifest = Manifest::new(command, &runs, &files, pool.current_num_threads());
-    manifest.outputs = dir.hashes.clone();
+    draw_run_figure(&mut dir, command, &title)?;
+    let mut manifest = run_manifest(command, &sources, &runs, opts, pool.current_num_threads());
     manifest.timing.output_seconds = started.elapsed().as_secs_f64();
-    dir.write("manifest.json", manifest.to_json().as_bytes())?;
-    print_summary(&runs, dir.root());
-    Ok(dir.root().to_path_buf())
+    let published = dir.commit(|hashes| manifest.to_json(hashes))?;
+    print_summary(&runs, &published);
+    Ok(published)
+}
+
+/// The manifest of a `run` or `compare`: every scenario resolved, the overrides, sizes and timing.
+fn run_manifest(
+    command: &str,
+    sources: &[ScenarioSource],
+    runs: &[ScenarioRun],
+    opts: &RunOptions,
+    threads: usize,
+) -> Manifest {
+    let mut m = Manifest::new(command, threads);
+    m.scenarios = sources
+        .iter()
+        .map(|s| ScenarioEntry::new(s.params.name(), s.path.as_deref(), s.params.to_toml()))
+        .collect();
+    m.overrides = opts.sets.clone();
+    let first = &runs[0].params.s;
+    m.seed = Some(first.seed);
+    m.replicates = Some(first.replicates);
+    m.steps = Some(first.steps);
+    m.agents = runs
+        .iter()
+        .map(|r| (r.params.name().to_string(), r.agents))
+        .collect();
+    m.timing = Timing {
+        init_seconds: Some(runs.iter().map(|r| r.init_seconds).sum()),
+        run_seconds: Some(runs.iter().map(|r| r.run_seconds).sum()),
+        output_seconds: 0.0,
+    };
+    m
 }
 
 /// A short table of headline results on stdout.
@@ -260,6 +284,7 @@ pub fn sweep(
         resume,
         force: opts.force,
         progress: opts.progress,
+        sets: opts.sets.clone(),
     };
     let threads = pool.current_num_threads();
     // One world per thread at a time, plus the design rows.
@@ -279,9 +304,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
     Ok(out)
 }
 
-/// The figure of a `run` or `compare` directory, drawn from the text of its `timeseries.csv`.
-fn draw_run_figure(dir: &mut OutputDir, stem: &str, title: &str, timeseries: &str) -> Result<()> {
+/// The figure of a `run` or `compare` directory, drawn from its `timeseries.csv` as written.
+pub(crate) fn draw_run_figure(dir: &mut OutputDir, stem: &str, title: &str) -> Result<()> {
     let metrics: Vec<&str> = plot::COMPARE_PANELS.iter().map(|p| p.metric).collect();
-    let bands = plot::bands_from_timeseries(timeseries, &metrics)?;
+    let bands = plot::bands_from_timeseries(&dir.read("timeseries.csv")?, &metrics)?;
     plot::time_series_figure(dir, stem, title, &bands, &plot::COMPARE_PANELS, None)
 }

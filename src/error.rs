@@ -45,8 +45,43 @@ pub enum InputError {
     },
     #[error("--set {arg}: {reason}")]
     BadSet { arg: String, reason: String },
+    /// A table cogov reads back (to redraw, merge or resume) is not as cogov writes it.
+    #[error("{file} line {line}: {reason}")]
+    Data {
+        file: String,
+        line: u64,
+        reason: String,
+    },
     #[error("{0}")]
     Usage(String),
+}
+
+/// Why an output directory cannot be written. All are bad input (exit 2).
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum OutputError {
+    #[error("output directory {0} already exists; pass --force to replace it")]
+    Exists(PathBuf),
+    #[error(
+        "{0} is not an output directory of cogov (no manifest.json in it); cogov replaces only its own \
+         outputs: choose another --out, or empty it yourself"
+    )]
+    Foreign(PathBuf),
+    #[error(
+        "another cogov command is writing {target} (it holds the lock {lock}); wait for it to finish"
+    )]
+    Busy { target: PathBuf, lock: PathBuf },
+    #[error(
+        "an interrupted sweep into {target} is in {checkpoint}: continue it with --resume, or discard \
+         it with --force"
+    )]
+    Interrupted {
+        target: PathBuf,
+        checkpoint: PathBuf,
+    },
+    #[error("--out {path}: {reason}")]
+    BadPath { path: PathBuf, reason: String },
+    #[error("{0} holds no outputs of cogov")]
+    NotOutput(PathBuf),
 }
 
 /// Every error a library call can return.
@@ -54,8 +89,8 @@ pub enum InputError {
 pub enum Error {
     #[error(transparent)]
     Input(#[from] InputError),
-    #[error("output directory {0} already exists; pass --force to overwrite it")]
-    OutputExists(PathBuf),
+    #[error(transparent)]
+    Output(#[from] OutputError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -72,7 +107,7 @@ impl Error {
     /// The process exit status this error maps to.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input(_) | Error::OutputExists(_) => EXIT_BAD_INPUT,
+            Error::Input(_) | Error::Output(_) => EXIT_BAD_INPUT,
             _ => EXIT_FAILURE,
         }
     }

@@ -20,4 +20,4 @@ pub mod plot;
 pub mod scenario;
 pub mod validation;
 
-pub use error::{Error, InputError, Result};
+pub use error::{Error, InputError, OutputError, Result};

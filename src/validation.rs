@@ -14,7 +14,8 @@ use crate::error::Result;
 use crate::model::World;
 use crate::model::inspection::volunteer_take_up;
 use crate::model::observe::StepRecord;
-use crate::output::OutputDir;
+use crate::output::manifest::{Timing, hash_inputs};
+use crate::output::{Manifest, OutputDir, Table};
 use crate::scenario::{Params, load_scenario};
 
 /// One comparison of a closed form with the simulator.
@@ -839,19 +840,21 @@ pub fn markdown(checks: &[Check]) -> String {
     md
 }
 
-fn cell(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        String::new()
-    }
-}
-
 /// `cogov validate`: run every anchor, print the table, write `validation.csv` and the figure.
 pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)> {
+    let started = std::time::Instant::now();
     let mut dir = OutputDir::create(out, force)?;
     let checks = all(quick)?;
-    let mut csv = String::from("anchor,case,expected,simulated,tolerance,tolerance_basis,result\n");
+    let run_seconds = started.elapsed().as_secs_f64();
+    let mut table = Table::new(&[
+        "anchor",
+        "case",
+        "expected",
+        "simulated",
+        "tolerance",
+        "tolerance_basis",
+        "result",
+    ]);
     crate::sayln!(
         "{:<38} {:<52} {:>12} {:>12} {:>10}  {:<44} result",
         "anchor",
@@ -863,18 +866,15 @@ pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)>
     );
     for c in &checks {
         let result = if c.pass { "pass" } else { "FAIL" };
-        writeln!(
-            csv,
-            "{},{},{},{},{},{},{}",
-            c.anchor,
-            c.case.replace(',', ";"),
-            cell(c.expected),
-            cell(c.simulated),
-            cell(c.tolerance),
-            c.basis,
-            result
-        )
-        .expect("writing to a String");
+        table.push(vec![
+            c.anchor.into(),
+            c.case.as_str().into(),
+            c.expected.into(),
+            c.simulated.into(),
+            c.tolerance.into(),
+            c.basis.into(),
+            result.into(),
+        ]);
         let num = |v: f64| {
             if v.is_finite() {
                 format!("{v:.6}")
@@ -896,9 +896,23 @@ pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)>
             c.basis
         );
     }
-    dir.write("validation.csv", csv.as_bytes())?;
+    dir.write_table("validation", &table)?;
     dir.write("validation.md", markdown(&checks).as_bytes())?;
     crate::plot::validation_figure(&mut dir, "validation", &checks)?;
     let all_pass = checks.iter().all(|c| c.pass);
-    Ok((dir.root().to_path_buf(), all_pass))
+    let mut manifest = Manifest::new("validate", rayon::current_num_threads());
+    manifest.quick = Some(quick);
+    let inputs = crate::commands::scenario_dir();
+    for sub in ["validation", "games"] {
+        hash_inputs(&inputs, &inputs.join(sub), &mut manifest.inputs)?;
+    }
+    manifest.detail("inputs_dir", inputs.display().to_string());
+    manifest.detail("all_pass", all_pass);
+    manifest.timing = Timing {
+        init_seconds: None,
+        run_seconds: Some(run_seconds),
+        output_seconds: started.elapsed().as_secs_f64() - run_seconds,
+    };
+    let published = dir.commit(|hashes| manifest.to_json(hashes))?;
+    Ok((published, all_pass))
 }

@@ -11,21 +11,16 @@ fn scratch(name: &str) -> PathBuf {
 
 use std::path::{Path, PathBuf};
 
-/// Every figure, data table and the index, by name.
+/// Every file under `dir` but the manifests (which record timings), by path.
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
+    common::files_under(dir)
+        .into_iter()
+        .filter(|n| !n.ends_with("manifest.json"))
+        .map(|n| {
+            let bytes = std::fs::read(dir.join(&n)).unwrap();
+            (n, bytes)
         })
-        .collect();
-    out.sort();
-    out
+        .collect()
 }
 
 #[test]
@@ -59,14 +54,31 @@ fn reproduce_is_byte_identical_and_plot_redraws_the_same_bytes() {
         assert_eq!(na, nb);
         assert!(xa == xb, "{na} differs between two reproduce runs");
     }
+    let manifest = common::assert_manifest_matches(&a);
+    assert_eq!(manifest["command"], "reproduce");
+    assert_eq!(manifest["quick"], true);
+    assert!(
+        manifest["inputs"]["fragmented.toml"].is_string(),
+        "the shipped scenarios are recorded as inputs"
+    );
 
-    // Redrawing from the saved tables gives the same figures.
+    // Redrawing from the saved tables gives the same figures, and the manifest follows.
     for (name, _) in fa.iter().filter(|(n, _)| n.ends_with(".png")) {
         std::fs::remove_file(a.join(name)).unwrap();
     }
     let o = cogov(&["plot", a.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(files(&a), fa, "cogov plot must redraw the same bytes");
+    let manifest = common::assert_manifest_matches(&a);
+    let redrawn = &manifest["redrawn"][0]["files"];
+    assert!(
+        redrawn
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "fig1-compare.png"),
+        "{redrawn}"
+    );
 
     let index = std::fs::read_to_string(a.join("figures.md")).unwrap();
     assert_eq!(index.matches("- **fig").count(), 9);
@@ -107,6 +119,7 @@ fn plot_redraws_a_run_directory_identically() {
                 std::fs::read(dir.join("run.svg")).unwrap()
             )
     );
+    common::assert_manifest_matches(&dir);
     let o = cogov(&["plot", std::env::temp_dir().to_str().unwrap()]);
     assert_eq!(
         o.status.code(),

@@ -159,17 +159,14 @@ fn a_full_disk_is_a_clear_error_and_leaves_no_partial_file() {
         err.contains("timeseries.csv") && err.to_lowercase().contains("file too large"),
         "{err}"
     );
-    let names: Vec<String> = std::fs::read_dir(&out)
+    // Nothing is published, and the staging directory and lock are gone.
+    assert!(!out.exists(), "a failed run published {}", out.display());
+    let left: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(
-        !names
-            .iter()
-            .any(|n| n.starts_with('.') || n == "timeseries.csv" || n == "manifest.json"),
-        "{names:?}"
-    );
+    assert!(left.is_empty(), "{left:?}");
 }
 
 fn sweep(exp: &Path, out: &Path, resume: bool) -> Command {
@@ -180,7 +177,6 @@ fn sweep(exp: &Path, out: &Path, resume: bool) -> Command {
         "--out",
         out.to_str().unwrap(),
         "--quiet",
-        "--force",
     ])
     .args([
         "--set",
@@ -225,13 +221,15 @@ fn a_sweep_killed_at_random_moments_resumes_to_the_same_bytes() {
         .iter()
         .enumerate()
     {
-        let resume = killed.join("sweep.json").is_file();
-        let mut child = sweep(&exp, &killed, resume).spawn().unwrap();
+        // `--resume` continues the checkpoint a kill left, or starts the sweep if there is none.
+        let mut child = sweep(&exp, &killed, true).spawn().unwrap();
         std::thread::sleep(Duration::from_secs_f64(full_time.as_secs_f64() * fraction));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
             kills += 1;
-            let rows = std::fs::read_to_string(killed.join("results.csv.partial"))
+            let rows = checkpoints(&dir, "killed")
+                .first()
+                .and_then(|c| std::fs::read_to_string(c.join("results.csv.partial")).ok())
                 .map_or(0, |t| t.lines().count());
             eprintln!(
                 "kill {kills} at {:.0}% of the sweep's time: {rows} lines in the partial file",
@@ -239,19 +237,19 @@ fn a_sweep_killed_at_random_moments_resumes_to_the_same_bytes() {
             );
         }
         let status = child.wait().unwrap();
-        if status.success()
-            && killed.join("results.csv").is_file()
-            && !killed.join("results.csv.partial").exists()
-        {
+        if status.success() && killed.join("results.csv").is_file() {
             done = i > 0;
             break;
         }
     }
     if !done {
-        let resume = killed.join("sweep.json").is_file();
-        let o = sweep(&exp, &killed, resume).output().unwrap();
+        let o = sweep(&exp, &killed, true).output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
+    assert!(
+        checkpoints(&dir, "killed").is_empty(),
+        "the finished sweep left its checkpoint"
+    );
     assert!(
         kills >= 3,
         "the sweep finished too fast to be killed ({kills} kills)"
@@ -268,6 +266,21 @@ fn a_sweep_killed_at_random_moments_resumes_to_the_same_bytes() {
         .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    common::assert_manifest_matches(&killed);
+}
+
+/// The staging directories beside output directory `name` in `parent`.
+fn checkpoints(parent: &Path, name: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(parent)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!(".{name}.cogov-"))
+        })
+        .map(|e| e.path())
+        .collect()
 }
 
 /// Every file under `dir`, relative to it, sorted.

@@ -75,8 +75,10 @@ fn same_files(a: &Path, b: &Path) {
         "design.csv",
         "results.csv",
         "summary.csv",
+        "differences.csv",
         "sensitivity.csv",
         "sensitivity.svg",
+        "sensitivity.png",
     ] {
         let (x, y) = (std::fs::read(a.join(f)), std::fs::read(b.join(f)));
         assert!(
@@ -98,7 +100,9 @@ fn shards_merged_equal_the_unsplit_sweep_byte_for_byte() {
     let results = std::fs::read_to_string(whole.join("results.csv")).unwrap();
     assert_eq!(results.lines().count(), 1 + 16 * 2);
     let summary = std::fs::read_to_string(whole.join("summary.csv")).unwrap();
-    summary_agrees_with_results(&results, &summary);
+    let differences = std::fs::read_to_string(whole.join("differences.csv")).unwrap();
+    summary_agrees_with_results(&results, &summary, &differences);
+    common::assert_manifest_matches(&whole);
 
     let shards: Vec<PathBuf> = (0..3).map(|i| dir.join(format!("s{i}"))).collect();
     for (i, s) in shards.iter().enumerate() {
@@ -117,6 +121,10 @@ fn shards_merged_equal_the_unsplit_sweep_byte_for_byte() {
     let o = cogov(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     same_files(&whole, &merged);
+    let manifest = common::assert_manifest_matches(&merged);
+    assert_eq!(manifest["command"], "merge");
+    assert_eq!(manifest["shard"], "0/1");
+    assert!(manifest["experiment"]["resolved"].is_string());
 
     // Missing or foreign shards are refused.
     let o = cogov(&[
@@ -138,28 +146,40 @@ fn a_resumed_sweep_ends_with_the_same_bytes() {
     assert!(sweep(&exp, &whole, &[]).status.success());
     let results = std::fs::read_to_string(whole.join("results.csv")).unwrap();
 
-    // A sweep killed mid-write: the partial file holds 11 complete rows and half of the 12th.
-    let killed = dir.join("killed");
-    assert!(sweep(&exp, &killed, &[]).status.success());
+    // A sweep killed mid-write leaves its staging directory beside the output directory: the identity,
+    // the design, and a partial file of 11 complete rows and half of the 12th.
+    let done = dir.join("done");
+    assert!(sweep(&exp, &done, &[]).status.success());
+    let checkpoint = dir.join(".killed.cogov-AbCdE12345");
+    std::fs::create_dir(&checkpoint).unwrap();
+    for f in ["sweep.json", "design.csv"] {
+        std::fs::copy(done.join(f), checkpoint.join(f)).unwrap();
+    }
     let lines: Vec<&str> = results.split_inclusive('\n').collect();
     let mut partial: String = lines[..12].concat();
     partial.push_str(&lines[12][..lines[12].len() / 2]);
-    for f in [
-        "results.csv",
-        "summary.csv",
-        "sensitivity.csv",
-        "sensitivity.png",
-        "sensitivity.svg",
-        "manifest.json",
-    ] {
-        std::fs::remove_file(killed.join(f)).unwrap();
-    }
-    std::fs::write(killed.join("results.csv.partial"), partial).unwrap();
+    std::fs::write(checkpoint.join("results.csv.partial"), partial).unwrap();
+    let killed = dir.join("killed");
 
+    // Without --resume the interrupted sweep is neither discarded nor mixed in.
+    let o = sweep(&exp, &killed, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("--resume"),
+        "{}",
+        common::stderr(&o)
+    );
     let o = sweep(&exp, &killed, &["--resume"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     same_files(&whole, &killed);
-    assert!(!killed.join("results.csv.partial").exists());
+    assert!(!checkpoint.exists(), "the checkpoint became the output");
+    common::assert_manifest_matches(&killed);
+
+    // Resuming a finished sweep changes nothing.
+    let before = common::files_under(&killed);
+    let o = sweep(&exp, &killed, &["--resume"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(common::files_under(&killed), before);
 
     // Resuming another experiment's directory is refused.
     let o = sweep(&exp, &killed, &["--resume", "--set", "law.fine=0.3"]);
@@ -234,43 +254,53 @@ fn every_shipped_experiment_and_scenario_loads() {
     assert!(checked > 40, "only {checked} files found");
 }
 
-/// summary.csv restates results.csv: each point's mean over its replicates, and its paired difference
-/// from point 0 (replicate by replicate), which is 0 for point 0 itself.
-fn summary_agrees_with_results(results: &str, summary: &str) {
-    let header: Vec<&str> = results.lines().next().unwrap().split(',').collect();
-    let rows: Vec<Vec<&str>> = results
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
+/// summary.csv restates results.csv (each point's mean and SD over its replicates), and
+/// differences.csv its paired difference from point 0 (replicate by replicate; 0 for point 0).
+fn summary_agrees_with_results(results: &str, summary: &str, differences: &str) {
+    let read = |text: &str| -> (Vec<String>, Vec<Vec<String>>) {
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let header = r.headers().unwrap().iter().map(String::from).collect();
+        let rows = r
+            .records()
+            .map(|x| x.unwrap().iter().map(String::from).collect())
+            .collect();
+        (header, rows)
+    };
+    let (header, rows) = read(results);
     let value = |point: &str, replicate: &str, column: usize| -> f64 {
         rows.iter()
             .find(|r| r[0] == point && r[1] == replicate)
             .map(|r| r[column].parse().unwrap())
             .unwrap()
     };
-    let sheader: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
-    let col = |name: &str| sheader.iter().position(|h| *h == name).unwrap();
-    let mut checked = 0;
-    for line in summary.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        let metric = header.iter().position(|h| *h == f[col("metric")]).unwrap();
-        let (mut mean, mut diff) = (0.0, 0.0);
-        for rep in ["0", "1"] {
-            mean += value(f[0], rep, metric) / 2.0;
-            diff += (value(f[0], rep, metric) - value("0", rep, metric)) / 2.0;
+    for (text, kind) in [(summary, "summary"), (differences, "differences")] {
+        let (sheader, srows) = read(text);
+        let col = |name: &str| sheader.iter().position(|h| h == name).unwrap();
+        let mut checked = 0;
+        for f in &srows {
+            let metric = header.iter().position(|h| *h == f[col("metric")]).unwrap();
+            let v: Vec<f64> = ["0", "1"].iter().map(|r| value(&f[0], r, metric)).collect();
+            let d: Vec<f64> = ["0", "1"]
+                .iter()
+                .zip(&v)
+                .map(|(r, x)| x - value("0", r, metric))
+                .collect();
+            let num = |name: &str| f[col(name)].parse::<f64>().unwrap();
+            let scale = v[0].abs().max(1.0);
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * scale;
+            if kind == "summary" {
+                assert!(close(num("mean"), (v[0] + v[1]) / 2.0), "{f:?}");
+                assert!(close(num("sd"), (v[0] - v[1]).abs() / 2f64.sqrt()), "{f:?}");
+            } else {
+                assert_eq!(f[col("baseline")], "0");
+                assert!(close(num("difference"), (d[0] + d[1]) / 2.0), "{f:?}");
+                if f[0] == "0" {
+                    assert_eq!(num("difference"), 0.0);
+                }
+            }
+            assert_eq!(num("n"), 2.0);
+            checked += 1;
         }
-        let num = |name: &str| f[col(name)].parse::<f64>().unwrap();
-        let scale = mean.abs().max(1.0);
-        assert!((num("mean") - mean).abs() <= 1e-9 * scale, "{line}");
-        assert!(
-            (num("diff_vs_point0") - diff).abs() <= 1e-9 * scale,
-            "{line}"
-        );
-        if f[0] == "0" {
-            assert_eq!(num("diff_vs_point0"), 0.0);
-        }
-        checked += 1;
+        assert_eq!(checked, 16 * 2, "one {kind} row per point and metric");
     }
-    assert_eq!(checked, 16 * 2, "one row per point and metric");
 }

@@ -22,7 +22,7 @@ pub struct ReplicateOutput {
 }
 
 /// Agents per family in one replicate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AgentCounts {
     pub central_government: usize,
     pub provincial_government: usize,

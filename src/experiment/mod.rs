@@ -1,4 +1,4 @@
-//! Experiments: a base scenario, parameters to vary, a design and the metrics to keep (issue 4).
+//! Experiments: a base scenario, parameters to vary, a design and the metrics to keep.
 //!
 //! An experiment file is TOML with the same `extends` rule as scenarios:
 //!
@@ -18,6 +18,7 @@
 //! come from the parameters, not from sampling noise.
 
 pub mod design;
+pub mod results;
 pub mod sensitivity;
 pub mod sweep;
 
@@ -76,7 +77,7 @@ pub struct RawDesign {
 #[serde(deny_unknown_fields)]
 pub struct RawParameter {
     pub key: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<Value>,
     #[serde(default)]
     pub min: Option<f64>,
@@ -109,7 +110,12 @@ impl Parameter {
         let Range::Continuous { min, max, log } = self.range else {
             unreachable!("only continuous parameters are sampled in the unit cube")
         };
-        let x = if log {
+        // The ends of the range are the values written in the experiment file, exactly.
+        let x = if u <= 0.0 {
+            min
+        } else if u >= 1.0 {
+            max
+        } else if log {
             (min.ln() + u * (max.ln() - min.ln())).exp()
         } else {
             min + u * (max - min)
@@ -142,14 +148,89 @@ pub struct Experiment {
     pub parameters: Vec<Parameter>,
     /// Indices into [`StepRecord::COLUMNS`].
     pub metrics: Vec<usize>,
-    /// The resolved experiment and base scenario, for the manifest and shard checks.
-    pub resolved: String,
+    /// `base` as the experiment file gives it.
+    pub base_file: String,
 }
 
 impl Experiment {
-    /// SHA-256 of the resolved experiment: shards merge only if theirs agree.
+    /// The experiment as it runs now (design, parameters, metrics) followed by its resolved base
+    /// scenario, run size included: what the manifest records and what shards and resumes must share.
+    pub fn resolved(&self) -> String {
+        let (points, levels, trajectories, samples) = match self.kind {
+            DesignKind::Grid { levels } => (None, Some(levels), None, None),
+            DesignKind::Lhs { points } => (Some(points), None, None, None),
+            DesignKind::Morris {
+                trajectories,
+                levels,
+            } => (None, Some(levels), Some(trajectories), None),
+            DesignKind::Sobol { samples } => (None, None, None, Some(samples)),
+        };
+        let sensitivity = matches!(
+            self.kind,
+            DesignKind::Morris { .. } | DesignKind::Sobol { .. }
+        );
+        let raw = RawExperiment {
+            name: Some(self.name.clone()),
+            base: self.base_file.clone(),
+            seed: None,
+            steps: None,
+            replicates: None,
+            metrics: self
+                .metrics
+                .iter()
+                .map(|&m| StepRecord::COLUMNS[m].to_string())
+                .collect(),
+            design: RawDesign {
+                kind: design_kind_name(self.kind).into(),
+                points,
+                levels,
+                trajectories,
+                samples,
+                bootstrap: sensitivity.then_some(self.bootstrap),
+            },
+            parameters: self.parameters.iter().map(Parameter::to_raw).collect(),
+        };
+        format!(
+            "# experiment\n{}\n# base scenario\n{}",
+            toml::to_string_pretty(&raw).expect("an experiment serializes"),
+            self.base.to_toml()
+        )
+    }
+
+    /// SHA-256 of the resolved experiment: shards merge, and sweeps resume, only if theirs agree.
     pub fn digest(&self) -> String {
-        sha256_hex(self.resolved.as_bytes())
+        sha256_hex(self.resolved().as_bytes())
+    }
+}
+
+/// The `design.kind` of a design.
+pub fn design_kind_name(kind: DesignKind) -> &'static str {
+    match kind {
+        DesignKind::Grid { .. } => "grid",
+        DesignKind::Lhs { .. } => "lhs",
+        DesignKind::Morris { .. } => "morris",
+        DesignKind::Sobol { .. } => "sobol",
+    }
+}
+
+impl Parameter {
+    fn to_raw(&self) -> RawParameter {
+        let (values, min, max, scale) = match &self.range {
+            Range::Levels(v) => (v.clone(), None, None, None),
+            Range::Continuous { min, max, log } => (
+                Vec::new(),
+                Some(*min),
+                Some(*max),
+                Some(if *log { "log" } else { "linear" }.to_string()),
+            ),
+        };
+        RawParameter {
+            key: self.key.clone(),
+            values,
+            min,
+            max,
+            scale,
+        }
     }
 }
 
@@ -257,11 +338,6 @@ pub fn load_experiment(path: &Path, sets: &[String]) -> Result<Experiment, Input
         ));
     }
     let bootstrap = raw.design.bootstrap.unwrap_or(500);
-    let resolved = format!(
-        "# experiment\nname = \"{name}\"\n{}\n# base scenario\n{}",
-        toml::to_string_pretty(&raw).expect("an experiment serializes"),
-        base.to_toml()
-    );
     Ok(Experiment {
         name,
         file: path.to_path_buf(),
@@ -270,7 +346,7 @@ pub fn load_experiment(path: &Path, sets: &[String]) -> Result<Experiment, Input
         bootstrap,
         parameters,
         metrics,
-        resolved,
+        base_file: raw.base.clone(),
     })
 }
 

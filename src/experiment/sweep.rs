@@ -1,14 +1,14 @@
 //! Running an experiment: `cogov sweep` and `cogov merge`.
 //!
 //! Runs (design point × replicate) go in batches across threads; each finished batch is appended, in
-//! run order, to `results.csv.partial` and flushed to disk, so memory stays bounded and a killed sweep
-//! loses at most one batch. `--resume` keeps the complete rows of the partial file and runs the rest.
-//! `--shard I/N` runs the I-th of N contiguous ranges of design points, so the shards' results,
-//! concatenated in shard order by `cogov merge`, are the unsplit results byte for byte. The per-point
-//! `summary.csv` and the sensitivity indices are computed from `results.csv` itself, so a merged sweep
-//! gets the same tables.
+//! run order, to `results.csv.partial` in the sweep's staging directory and flushed to disk, so memory
+//! stays bounded and a killed sweep loses at most one batch. The staging directory is the sweep's
+//! checkpoint: `--resume` adopts it, keeps the complete rows and runs the rest; the finished sweep is
+//! published as the output directory in one step. `--shard I/N` runs the I-th of N contiguous ranges
+//! of design points, so the shards' results, concatenated in shard order by `cogov merge`, are the
+//! unsplit results byte for byte. The per-point tables and the sensitivity indices are computed from
+//! `results.csv` itself ([`super::results`]), so a merged or resumed sweep gets the same tables.
 
-use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -19,20 +19,19 @@ use serde::{Deserialize, Serialize};
 use toml::Value;
 
 use super::design::{self, Design};
-use super::{DesignKind, Experiment, Parameter, Range, sensitivity};
+use super::results::{DesignSpec, write_tables};
+use super::{Experiment, Parameter};
 use crate::error::{Error, InputError, Result};
 use crate::model::World;
-use crate::model::observe::StepRecord;
-use crate::output::OutputDir;
-use crate::output::stats::{paired, summarize};
-use crate::output::tables::csv_rows;
-use crate::plot;
+use crate::output::dir::SWEEP_IDENTITY;
+use crate::output::manifest::{Manifest, ScenarioEntry, Timing};
+use crate::output::table::{Cell, CsvSink, Table, TableSink, read_csv};
+use crate::output::{BUILD, Claim, Existing, OutputDir};
 use crate::scenario::{Params, with_overrides};
 
 /// Runs per batch: the unit of parallel work and of checkpointing.
 const BATCH: usize = 64;
 const PARTIAL: &str = "results.csv.partial";
-const IDENTITY: &str = "sweep.json";
 
 /// Options of `cogov sweep`.
 #[derive(Debug, Clone, Default)]
@@ -43,120 +42,88 @@ pub struct SweepOptions {
     pub resume: bool,
     pub force: bool,
     pub progress: bool,
+    /// The `--set` overrides applied to the base scenario, for the manifest.
+    pub sets: Vec<String>,
 }
 
-/// Everything needed to recompute sensitivity from results, and to check that shards belong together.
+/// What makes two sweeps the same: the experiment as resolved (base scenario and run size
+/// included), the build, and the shard. A sweep resumes, and shards merge, only within one identity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Identity {
+pub struct Identity {
     experiment: String,
     digest: String,
     cogov_version: String,
     git_commit: Option<String>,
+    git_dirty: Option<bool>,
     shard: u32,
     shards: u32,
     first_point: usize,
     end_point: usize,
     points: usize,
     replicates: u32,
+    steps: u32,
     seed: u64,
     design: DesignSpec,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct DesignSpec {
-    kind: String,
-    size: [u32; 2],
-    bootstrap: u32,
-    parameters: Vec<ParamSpec>,
-    metrics: Vec<String>,
-}
-
-/// A varied key as recorded in `sweep.json`; min and max are absent for listed levels.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct ParamSpec {
-    key: String,
-    min: Option<f64>,
-    max: Option<f64>,
-    log: bool,
-    integer: bool,
-}
-
-impl DesignSpec {
-    fn new(exp: &Experiment) -> Self {
-        let (kind, size) = match exp.kind {
-            DesignKind::Grid { levels } => ("grid", [levels, 0]),
-            DesignKind::Lhs { points } => ("lhs", [points, 0]),
-            DesignKind::Morris {
-                trajectories,
-                levels,
-            } => ("morris", [trajectories, levels]),
-            DesignKind::Sobol { samples } => ("sobol", [samples, 0]),
-        };
-        let parameters = exp
-            .parameters
-            .iter()
-            .map(|p| {
-                let (min, max, log) = match p.range {
-                    Range::Continuous { min, max, log } => (Some(min), Some(max), log),
-                    Range::Levels(_) => (None, None, false),
-                };
-                ParamSpec {
-                    key: p.key.clone(),
-                    min,
-                    max,
-                    log,
-                    integer: p.integer,
-                }
-            })
-            .collect();
-        DesignSpec {
-            kind: kind.into(),
-            size,
-            bootstrap: exp.bootstrap,
-            parameters,
-            metrics: exp
-                .metrics
-                .iter()
-                .map(|&m| StepRecord::COLUMNS[m].to_string())
-                .collect(),
+impl Identity {
+    fn new(exp: &Experiment, points: usize, shard: Option<(u32, u32)>) -> Self {
+        let (first_point, end_point) = shard_range(points, shard);
+        let (shard, shards) = shard.unwrap_or((0, 1));
+        Identity {
+            experiment: exp.name.clone(),
+            digest: exp.digest(),
+            cogov_version: BUILD.version.into(),
+            git_commit: BUILD.commit.map(str::to_string),
+            git_dirty: BUILD.dirty,
+            shard,
+            shards,
+            first_point,
+            end_point,
+            points,
+            replicates: exp.base.s.replicates,
+            steps: exp.base.s.steps,
+            seed: exp.base.s.seed,
+            design: DesignSpec::new(exp),
         }
     }
 
-    /// The design kind and continuous parameters, for Morris and Sobol designs.
-    fn sensitivity_design(&self) -> Option<(DesignKind, Vec<Parameter>)> {
-        let kind = match self.kind.as_str() {
-            "morris" => DesignKind::Morris {
-                trajectories: self.size[0],
-                levels: self.size[1],
-            },
-            "sobol" => DesignKind::Sobol {
-                samples: self.size[0],
-            },
-            _ => return None,
+    /// The same sweep, whichever shard.
+    fn same_sweep(&self, other: &Identity) -> bool {
+        let whole = |id: &Identity| Identity {
+            shard: 0,
+            first_point: 0,
+            end_point: 0,
+            ..id.clone()
         };
-        let params = self
-            .parameters
-            .iter()
-            .map(|p| {
-                Some(Parameter {
-                    key: p.key.clone(),
-                    range: Range::Continuous {
-                        min: p.min?,
-                        max: p.max?,
-                        log: p.log,
-                    },
-                    integer: p.integer,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some((kind, params))
+        whole(self) == whole(other)
+    }
+
+    fn read(dir: &Path) -> Result<Identity> {
+        let path = dir.join(SWEEP_IDENTITY);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            InputError::Usage(format!("{}: not a sweep directory ({e})", path.display()))
+        })?;
+        serde_json::from_str(&text).map_err(|e| {
+            InputError::Usage(format!(
+                "{}: not the identity of a sweep of this version of cogov ({e})",
+                path.display()
+            ))
+            .into()
+        })
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("serializes") + "\n"
     }
 }
 
-fn text(v: &Value) -> String {
+/// A design value as written in `design.csv` and `results.csv`: text as text, numbers as TOML
+/// writes them (the value the model receives, exactly).
+fn value_cell(v: &Value) -> Cell {
     match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::String(s) => Cell::Text(s.clone()),
+        other => Cell::Text(other.to_string()),
     }
 }
 
@@ -168,38 +135,26 @@ fn overrides(exp: &Experiment, row: &[Value]) -> Vec<(String, Value)> {
         .collect()
 }
 
-fn header(exp: &Experiment) -> String {
-    let params: Vec<&str> = exp.parameters.iter().map(|p| p.key.as_str()).collect();
-    let metrics: Vec<&str> = exp
-        .metrics
-        .iter()
-        .map(|&m| StepRecord::COLUMNS[m])
-        .collect();
-    format!(
-        "point,replicate,{},{}\n",
-        params.join(","),
-        metrics.join(",")
-    )
-}
-
-fn design_csv(exp: &Experiment, design: &Design) -> String {
-    let params: Vec<&str> = exp.parameters.iter().map(|p| p.key.as_str()).collect();
-    let mut out = format!("point,{}\n", params.join(","));
+fn design_table(exp: &Experiment, design: &Design) -> Table {
+    let mut columns = vec!["point".to_string()];
+    columns.extend(exp.parameters.iter().map(|p: &Parameter| p.key.clone()));
+    let mut table = Table::new(&columns);
     for (i, row) in design.rows.iter().enumerate() {
-        let values: Vec<String> = row.iter().map(text).collect();
-        out.push_str(&format!("{i},{}\n", values.join(",")));
+        let mut cells = vec![Cell::from(i)];
+        cells.extend(row.iter().map(value_cell));
+        table.push(cells);
     }
-    out
+    table
 }
 
-/// One run: the final-window means of the kept metrics, as a CSV row.
+/// One run: the final-window means of the kept metrics, as a row of `results.csv`.
 fn run_one(
     exp: &Experiment,
     params: &Params,
     point: usize,
     replicate: u32,
     row: &[Value],
-) -> Result<String> {
+) -> Result<Vec<Cell>> {
     let mut world = World::new(params, replicate);
     let steps = params.s.steps as usize;
     let window = (params.s.output.window as usize).min(steps);
@@ -218,16 +173,10 @@ fn run_one(
             }
         }
     }
-    let mut line = format!("{point},{replicate}");
-    for v in row {
-        line.push(',');
-        line.push_str(&text(v));
-    }
-    for s in sums {
-        line.push_str(&format!(",{}", s / window as f64));
-    }
-    line.push('\n');
-    Ok(line)
+    let mut cells = vec![Cell::from(point), Cell::from(replicate)];
+    cells.extend(row.iter().map(value_cell));
+    cells.extend(sums.into_iter().map(|s| Cell::Num(s / window as f64)));
+    Ok(cells)
 }
 
 /// Validate every design point up front, so a bad range fails before hours of running.
@@ -253,99 +202,188 @@ fn shard_range(points: usize, shard: Option<(u32, u32)>) -> (usize, usize) {
     }
 }
 
-/// Keep the complete rows of a partial results file (a kill may leave half a line); returns how many.
-fn recover_partial(path: &Path, header: &str) -> Result<usize> {
-    let mut file = OpenOptions::new()
+/// Keep the complete rows of a partial results file (a kill may leave half a row); returns how many.
+fn recover_partial(out: &OutputDir, columns: &[String]) -> Result<usize> {
+    let path = out.path(PARTIAL);
+    let mut file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
-    let mut content = String::new();
-    file.read_to_string(&mut content)
-        .map_err(|e| Error::io(path, e))?;
-    if !content.starts_with(header) {
-        return Err(InputError::Usage(format!(
-            "{}: not a results file of this experiment; cannot resume",
-            path.display()
-        ))
-        .into());
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    let mut content = Vec::new();
+    file.read_to_end(&mut content)
+        .map_err(|e| Error::io(&path, e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(content.as_slice());
+    let file_name = path.display().to_string();
+    let (mut rows, mut complete) = (0usize, 0u64);
+    let mut record = csv::StringRecord::new();
+    while let Ok(true) = reader.read_record(&mut record) {
+        let end = reader.position().byte();
+        // A row is complete when its line end was written.
+        if end == 0 || content.get(end as usize - 1) != Some(&b'\n') {
+            break;
+        }
+        if complete == 0 {
+            if record.iter().ne(columns.iter().map(String::as_str)) {
+                return Err(InputError::Usage(format!(
+                    "{file_name}: not a results file of this experiment; cannot resume"
+                ))
+                .into());
+            }
+        } else if record.len() != columns.len() {
+            return Err(InputError::Data {
+                file: file_name,
+                line: rows as u64 + 2,
+                reason: "not the header's width".into(),
+            }
+            .into());
+        } else {
+            rows += 1;
+        }
+        complete = end;
     }
-    let complete = content.rfind('\n').map_or(0, |i| i + 1);
-    file.set_len(complete as u64)
-        .map_err(|e| Error::io(path, e))?;
-    file.seek(SeekFrom::End(0))
-        .map_err(|e| Error::io(path, e))?;
-    Ok(content[header.len()..complete].lines().count())
+    if complete == 0 {
+        // Killed before the header was complete: start the file again.
+        file.set_len(0)
+            .and_then(|_| file.seek(SeekFrom::Start(0)))
+            .map_err(|e| Error::io(&path, e))?;
+        write_header(&mut file, columns, &path)?;
+        return Ok(0);
+    }
+    file.set_len(complete).map_err(|e| Error::io(&path, e))?;
+    Ok(rows)
 }
 
-/// `cogov sweep`: run (a shard of) an experiment into its output directory.
+fn write_header(file: &mut std::fs::File, columns: &[String], path: &Path) -> Result<()> {
+    let header = Table::new(columns).to_csv();
+    file.write_all(header.as_bytes())
+        .and_then(|_| file.sync_data())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// How `--resume` finds the claimed directory.
+enum Resume {
+    /// An interrupted run of this sweep, to continue.
+    Checkpoint(PathBuf),
+    /// This sweep, finished.
+    Complete,
+    /// Nothing of this sweep: start it.
+    Start,
+}
+
+fn resumable(claim: &Claim, id: &Identity, force: bool) -> Result<Resume> {
+    for (path, checkpoint) in claim.leftovers()? {
+        if !checkpoint {
+            continue;
+        }
+        if Identity::read(&path).is_ok_and(|other| other == *id) {
+            return Ok(Resume::Checkpoint(path));
+        }
+        if !force {
+            return Err(InputError::Usage(format!(
+                "{} holds an interrupted sweep of another experiment, shard, run size or build; \
+                 cannot resume it (--force discards it)",
+                path.display()
+            ))
+            .into());
+        }
+    }
+    let target = claim.target();
+    if claim.existing()? == Existing::Output && target.join(SWEEP_IDENTITY).is_file() {
+        if Identity::read(target).is_ok_and(|other| other == *id) {
+            return Ok(Resume::Complete);
+        }
+        if !force {
+            return Err(InputError::Usage(format!(
+                "{} holds a sweep of another experiment, shard, run size or build; cannot resume it \
+                 (--force replaces it)",
+                target.display()
+            ))
+            .into());
+        }
+    }
+    Ok(Resume::Start)
+}
+
+fn default_out(exp: &Experiment, shard: Option<(u32, u32)>) -> PathBuf {
+    let name = match shard {
+        None => exp.name.clone(),
+        Some((i, n)) => format!("{}-shard-{i}-of-{n}", exp.name),
+    };
+    PathBuf::from("output/sweep").join(name)
+}
+
+/// `cogov sweep`: run (a shard of) an experiment, or continue it with `--resume`, and publish it.
 pub fn sweep(exp: &Experiment, opts: &SweepOptions, threads: usize) -> Result<PathBuf> {
     let started = Instant::now();
     let design = design::build(exp.kind, &exp.parameters, exp.base.s.seed);
     check_points(exp, &design)?;
-    let (first, end) = shard_range(design.rows.len(), opts.shard);
-    let (shard, shards) = opts.shard.unwrap_or((0, 1));
-    let default_out = match opts.shard {
-        None => PathBuf::from("output/sweep").join(&exp.name),
-        Some((i, n)) => {
-            PathBuf::from("output/sweep").join(format!("{}-shard-{i}-of-{n}", exp.name))
-        }
-    };
-    let out_path = opts.out.clone().unwrap_or(default_out);
-    let identity = Identity {
-        experiment: exp.name.clone(),
-        digest: exp.digest(),
-        cogov_version: env!("CARGO_PKG_VERSION").into(),
-        git_commit: crate::output::manifest::git_commit(),
-        shard,
-        shards,
-        first_point: first,
-        end_point: end,
-        points: design.rows.len(),
-        replicates: exp.base.s.replicates,
-        seed: exp.base.s.seed,
-        design: DesignSpec::new(exp),
-    };
+    let id = Identity::new(exp, design.rows.len(), opts.shard);
+    let target = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(exp, opts.shard));
+    let claim = Claim::new(&target)?;
     let mut out = if opts.resume {
-        let existing = read_identity(&out_path)?;
-        if existing != identity {
-            return Err(InputError::Usage(format!(
-                "{} holds a sweep of another experiment, shard or code version; cannot resume it",
-                out_path.display()
-            ))
-            .into());
+        match resumable(&claim, &id, opts.force)? {
+            Resume::Checkpoint(path) => claim.adopt(path)?,
+            Resume::Complete => {
+                crate::sayln!("sweep `{}` in {} is complete", exp.name, target.display());
+                return Ok(target);
+            }
+            Resume::Start => claim.fresh(opts.force)?,
         }
-        OutputDir::create(&out_path, true)?
     } else {
-        OutputDir::create(&out_path, opts.force)?
+        claim.fresh(opts.force)?
     };
-    out.write(
-        IDENTITY,
-        serde_json::to_string_pretty(&identity)
-            .expect("serializes")
-            .as_bytes(),
-    )?;
-    out.write("design.csv", design_csv(exp, &design).as_bytes())?;
+    out.keep_on_failure();
+    run_into(exp, &design, &id, &mut out, opts.progress)?;
+    let mut manifest = sweep_manifest(exp, &id, &opts.sets, threads, "sweep");
+    publish(out, &id, &mut manifest, started)
+}
 
-    let header = header(exp);
-    let partial = out.path(PARTIAL);
-    let finished = out.path("results.csv").is_file() && !partial.exists() && opts.resume;
-    let done = if finished {
-        usize::MAX
-    } else if opts.resume && partial.exists() {
-        recover_partial(&partial, &header)?
+/// Run a whole experiment into `dir`, a directory inside another command's output (the figure set),
+/// and write its tables and manifest there.
+pub fn sweep_nested(exp: &Experiment, mut dir: OutputDir, threads: usize) -> Result<PathBuf> {
+    let started = Instant::now();
+    let design = design::build(exp.kind, &exp.parameters, exp.base.s.seed);
+    check_points(exp, &design)?;
+    let id = Identity::new(exp, design.rows.len(), None);
+    run_into(exp, &design, &id, &mut dir, false)?;
+    let mut manifest = sweep_manifest(exp, &id, &[], threads, "sweep");
+    publish(dir, &id, &mut manifest, started)
+}
+
+/// Run the runs of `id` not yet in `out`'s partial results, then make them `results.csv`.
+fn run_into(
+    exp: &Experiment,
+    design: &Design,
+    id: &Identity,
+    out: &mut OutputDir,
+    progress: bool,
+) -> Result<()> {
+    out.write(SWEEP_IDENTITY, id.to_json().as_bytes())?;
+    out.write_table("design", &design_table(exp, design))?;
+    let columns = id.design.results_columns();
+    let done = if out.path(PARTIAL).is_file() {
+        recover_partial(out, &columns)?
+    } else if out.path("results.csv").is_file() {
+        // Killed after its last row and before its manifest.
+        return Ok(());
     } else {
-        let mut f = File::create(&partial).map_err(|e| Error::io(&partial, e))?;
-        f.write_all(header.as_bytes())
-            .map_err(|e| Error::io(&partial, e))?;
+        let mut file = out.append(PARTIAL)?;
+        write_header(&mut file, &columns, &out.path(PARTIAL))?;
         0
     };
     let replicates = exp.base.s.replicates as usize;
-    let runs: Vec<(usize, u32)> = (first..end)
+    let runs: Vec<(usize, u32)> = (id.first_point..id.end_point)
         .flat_map(|p| (0..replicates as u32).map(move |r| (p, r)))
         .skip(done)
         .collect();
-    let bar = if opts.progress {
+    let bar = if progress {
         ProgressBar::new(runs.len() as u64)
     } else {
         ProgressBar::hidden()
@@ -358,264 +396,84 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, threads: usize) -> Result<Pa
         .progress_chars("=> "),
     );
     bar.set_message(exp.name.clone());
-    if !runs.is_empty() {
-        let mut file = OpenOptions::new()
-            .append(true)
-            .open(&partial)
-            .map_err(|e| Error::io(&partial, e))?;
-        for batch in runs.chunks(BATCH) {
-            let lines = batch
-                .par_iter()
-                .map(|&(point, replicate)| {
-                    let row = &design.rows[point];
-                    let params = with_overrides(&exp.base, &overrides(exp, row), "experiment")?;
-                    let line = run_one(exp, &params, point, replicate, row);
-                    bar.inc(1);
-                    line
-                })
-                .collect::<Result<Vec<String>>>()?;
-            file.write_all(lines.concat().as_bytes())
-                .map_err(|e| Error::io(&partial, e))?;
-            file.sync_data().map_err(|e| Error::io(&partial, e))?;
+    let partial = out.path(PARTIAL);
+    let mut file = out.append(PARTIAL)?;
+    for batch in runs.chunks(BATCH) {
+        let rows = batch
+            .par_iter()
+            .map(|&(point, replicate)| {
+                let row = &design.rows[point];
+                let params = with_overrides(&exp.base, &overrides(exp, row), "experiment")?;
+                let cells = run_one(exp, &params, point, replicate, row);
+                bar.inc(1);
+                cells
+            })
+            .collect::<Result<Vec<Vec<Cell>>>>()?;
+        let mut sink = CsvSink::append(&mut file);
+        for row in &rows {
+            sink.row(row).map_err(|e| Error::io(&partial, e))?;
         }
+        sink.into_inner()
+            .and_then(|f| f.sync_data())
+            .map_err(|e| Error::io(&partial, e))?;
     }
     bar.finish_and_clear();
-    if !finished {
-        fs::rename(&partial, out.path("results.csv")).map_err(|e| Error::io(&partial, e))?;
-    }
-    out.record("results.csv")?;
-    let run_seconds = started.elapsed().as_secs_f64();
-    finish(&mut out, &identity, shards == 1, run_seconds, threads)?;
-    Ok(out.root().to_path_buf())
+    out.rename(PARTIAL, "results.csv")
 }
 
-fn read_identity(dir: &Path) -> Result<Identity> {
-    let path = dir.join(IDENTITY);
-    let text = fs::read_to_string(&path).map_err(|e| {
-        InputError::Usage(format!("{}: not a sweep directory ({e})", path.display()))
-    })?;
-    serde_json::from_str(&text).map_err(|e| {
-        InputError::Usage(format!(
-            "{}: unreadable sweep identity: {e}",
-            path.display()
-        ))
-        .into()
-    })
-}
-
-/// Per-point summary, sensitivity (when the design has one) and the manifest.
-fn finish(
-    out: &mut OutputDir,
+/// The manifest of a sweep: the experiment and its base scenario resolved, the overrides, the run
+/// size, the design and the shard.
+fn sweep_manifest(
+    exp: &Experiment,
     id: &Identity,
-    complete: bool,
-    run_seconds: f64,
+    sets: &[String],
     threads: usize,
-) -> Result<()> {
-    let started = Instant::now();
-    if complete {
-        write_tables(out, id)?;
-    }
-    let manifest = serde_json::json!({
-        "cogov_version": id.cogov_version,
-        "git_commit": id.git_commit,
-        "command": "sweep",
-        "experiment": id.experiment,
-        "experiment_sha256": id.digest,
-        "seed": id.seed,
-        "replicates": id.replicates,
-        "design": id.design,
-        "points": id.points,
-        "shard": format!("{}/{}", id.shard, id.shards),
-        "shard_points": [id.first_point, id.end_point],
-        "threads": threads,
-        "timing": { "run_seconds": run_seconds, "output_seconds": started.elapsed().as_secs_f64() },
-        "outputs": out.hashes,
-    });
-    out.write(
-        "manifest.json",
-        (serde_json::to_string_pretty(&manifest).expect("serializes") + "\n").as_bytes(),
-    )
+    command: &str,
+) -> Manifest {
+    let mut m = Manifest::new(command, threads);
+    m.experiment = Some(ScenarioEntry::new(
+        &exp.name,
+        Some(&exp.file),
+        exp.resolved(),
+    ));
+    m.scenarios = vec![ScenarioEntry::new(
+        exp.base.name(),
+        None,
+        exp.base.to_toml(),
+    )];
+    m.overrides = sets.to_vec();
+    m.seed = Some(id.seed);
+    m.replicates = Some(id.replicates);
+    m.steps = Some(id.steps);
+    shard_details(&mut m, id);
+    m
 }
 
-/// One parameter's estimates: rows of `sensitivity.csv` and a row of the figure.
-fn push_indices(
-    csv: &mut String,
-    rows: &mut Vec<plot::IndexRow>,
-    metric: &str,
-    parameter: &str,
-    written: &[(&'static str, sensitivity::Estimate)],
-    drawn: &[(&'static str, sensitivity::Estimate)],
-) {
-    for (name, e) in written {
-        csv.push_str(&format!(
-            "{metric},{parameter},{name},{},{},{}\n",
-            e.value, e.low, e.high
-        ));
-    }
-    rows.push(plot::IndexRow {
-        parameter: parameter.to_string(),
-        estimates: drawn.to_vec(),
-    });
+fn shard_details(m: &mut Manifest, id: &Identity) {
+    m.detail("design", &id.design);
+    m.detail("points", id.points);
+    m.detail("shard", format!("{}/{}", id.shard, id.shards));
+    m.detail("shard_points", [id.first_point, id.end_point]);
 }
 
-struct SensitivityTable {
-    csv: String,
-    panels: Vec<plot::IndexPanel>,
-}
-
-/// One design point as read back from `results.csv`: its parameter values (as written) and, by
-/// replicate, the kept metrics.
-struct PointResults<'a> {
-    values: Vec<&'a str>,
-    replicates: Vec<Vec<f64>>,
-}
-
-/// Parse `results.csv` text into its design points, each replicate in replicate order.
-fn read_points(
-    results: &str,
-    points: usize,
-    params: usize,
-    metrics: usize,
-) -> Result<Vec<PointResults<'_>>> {
-    let mut rows: Vec<Vec<(usize, Vec<f64>)>> = vec![Vec::new(); points];
-    let mut values = vec![Vec::new(); points];
-    for row in csv_rows(results, "results.csv", 2 + params + metrics)? {
-        let index = |i: usize| row.fields[i].parse::<usize>().ok();
-        let (Some(point), Some(replicate)) = (index(0), index(1)) else {
-            return Err(row.malformed());
-        };
-        if point >= points {
-            return Err(row.malformed());
-        }
-        let metric_values = (2 + params..row.fields.len())
-            .map(|i| row.num(i))
-            .collect::<Result<Vec<f64>>>()?;
-        values[point] = row.fields[2..2 + params].to_vec();
-        rows[point].push((replicate, metric_values));
-    }
-    if rows.iter().any(Vec::is_empty) {
-        return Err(Error::Other("results.csv lacks some design points".into()));
-    }
-    Ok(rows
-        .into_iter()
-        .zip(values)
-        .map(|(mut reps, values)| {
-            reps.sort_by_key(|r| r.0);
-            PointResults {
-                values,
-                replicates: reps.into_iter().map(|r| r.1).collect(),
-            }
-        })
-        .collect())
-}
-
-/// Mean of each kept metric per design point, over replicates.
-fn point_means(points: &[PointResults]) -> Vec<Vec<f64>> {
-    points
-        .iter()
-        .map(|p| {
-            let n = p.replicates.len() as f64;
-            (0..p.replicates[0].len())
-                .map(|m| p.replicates.iter().map(|r| r[m]).sum::<f64>() / n)
-                .collect()
-        })
-        .collect()
-}
-
-/// `summary.csv`: per design point and metric, the mean over replicates with its 95% interval, and the
-/// paired difference from point 0 (every point runs the same seeds, replicate by replicate).
-fn point_summary(id: &Identity, results: &str) -> Result<String> {
-    let params = &id.design.parameters;
-    let metrics = &id.design.metrics;
-    let points = read_points(results, id.points, params.len(), metrics.len())?;
-    let mut csv = String::from("point");
-    for p in params {
-        csv.push(',');
-        csv.push_str(&p.key);
-    }
-    csv.push_str(",metric,mean,ci95_low,ci95_high,diff_vs_point0,diff_ci95_low,diff_ci95_high,n\n");
-    let column =
-        |p: &PointResults, m: usize| p.replicates.iter().map(|r| r[m]).collect::<Vec<f64>>();
-    for (i, point) in points.iter().enumerate() {
-        for (m, metric) in metrics.iter().enumerate() {
-            let s = summarize(&column(point, m));
-            let d = paired(&column(point, m), &column(&points[0], m));
-            let cells: Vec<String> = [s.mean, s.ci_low, s.ci_high, d.mean, d.ci_low, d.ci_high]
-                .iter()
-                .map(|v| {
-                    if v.is_finite() {
-                        v.to_string()
-                    } else {
-                        String::new()
-                    }
-                })
-                .collect();
-            csv.push_str(&format!(
-                "{i},{},{metric},{},{}\n",
-                point.values.join(","),
-                cells.join(","),
-                s.n
-            ));
-        }
-    }
-    Ok(csv)
-}
-
-fn sensitivity_table(
+/// Write the tables of a complete sweep (only when it is not one shard of several) and publish it.
+fn publish(
+    mut out: OutputDir,
     id: &Identity,
-    kind: DesignKind,
-    params: &[Parameter],
-    results: &str,
-) -> Result<SensitivityTable> {
-    let k = params.len();
-    let metrics = &id.design.metrics;
-    let means = point_means(&read_points(results, id.points, k, metrics.len())?);
-    let mut csv = String::from("metric,parameter,index,estimate,ci95_low,ci95_high\n");
-    let mut panels = Vec::new();
-    for (m, metric) in metrics.iter().enumerate() {
-        let y: Vec<f64> = means.iter().map(|row| row[m]).collect();
-        let mut rows: Vec<plot::IndexRow> = Vec::new();
-        match kind {
-            DesignKind::Sobol { samples } => {
-                let n = samples as usize;
-                let fab: Vec<Vec<f64>> = (0..k)
-                    .map(|i| y[(2 + i) * n..(3 + i) * n].to_vec())
-                    .collect();
-                let indices =
-                    sensitivity::sobol(&y[..n], &y[n..2 * n], &fab, id.design.bootstrap, id.seed);
-                for (p, s) in params.iter().zip(&indices) {
-                    let estimates = [("S1", s.first), ("ST", s.total)];
-                    push_indices(&mut csv, &mut rows, metric, &p.key, &estimates, &estimates);
-                }
-            }
-            DesignKind::Morris { .. } => {
-                let design = design::build(kind, params, id.seed);
-                let indices =
-                    sensitivity::morris(&y, &design.moves, k, id.design.bootstrap, id.seed);
-                for (p, s) in params.iter().zip(&indices) {
-                    let written = [("mu_star", s.mu_star), ("mu", s.mu), ("sigma", s.sigma)];
-                    let drawn = [("μ*", s.mu_star), ("σ", s.sigma)];
-                    push_indices(&mut csv, &mut rows, metric, &p.key, &written, &drawn);
-                }
-            }
-            _ => unreachable!("only Morris and Sobol designs have sensitivity tables"),
-        }
-        // Most important first: by total index (Sobol) or μ* (Morris).
-        let importance = |r: &plot::IndexRow| {
-            r.estimates
-                .iter()
-                .find(|e| e.0 == "ST" || e.0 == "μ*")
-                .map_or(0.0, |e| e.1.value)
-        };
-        rows.sort_by(|a, b| importance(b).total_cmp(&importance(a)));
-        if panels.len() < 4 {
-            panels.push(plot::IndexPanel {
-                metric: metric.clone(),
-                rows,
-            });
-        }
+    manifest: &mut Manifest,
+    started: Instant,
+) -> Result<PathBuf> {
+    let run_seconds = started.elapsed().as_secs_f64();
+    let tables = Instant::now();
+    if id.shards == 1 {
+        write_tables(&mut out, &id.experiment, &id.design, id.points, id.seed)?;
     }
-    Ok(SensitivityTable { csv, panels })
+    manifest.timing = Timing {
+        init_seconds: None,
+        run_seconds: Some(run_seconds),
+        output_seconds: tables.elapsed().as_secs_f64(),
+    };
+    out.commit(|hashes| manifest.to_json(hashes))
 }
 
 /// `cogov merge DIR…`: combine complete shard directories into one sweep directory.
@@ -623,7 +481,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
     let started = Instant::now();
     let mut shards: Vec<(Identity, &PathBuf)> = dirs
         .iter()
-        .map(|d| Ok((read_identity(d)?, d)))
+        .map(|d| Ok((Identity::read(d)?, d)))
         .collect::<Result<_>>()?;
     shards.sort_by_key(|(id, _)| id.shard);
     let first = shards
@@ -631,16 +489,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
         .ok_or_else(|| InputError::Usage("merge needs at least one shard directory".into()))?
         .0
         .clone();
-    let same = |a: &Identity, b: &Identity| {
-        a.digest == b.digest
-            && a.cogov_version == b.cogov_version
-            && a.git_commit == b.git_commit
-            && a.shards == b.shards
-    };
     for (id, dir) in &shards {
-        if !same(id, &first) {
+        if !id.same_sweep(&first) {
             return Err(InputError::Usage(format!(
-                "{} comes from another experiment or code version than {}",
+                "{} holds a shard of another sweep than {} (experiment, run size or build differ)",
                 dir.display(),
                 shards[0].1.display()
             ))
@@ -655,24 +507,30 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
         ))
         .into());
     }
-    let design = fs::read(shards[0].1.join("design.csv"))
-        .map_err(|e| Error::io(shards[0].1.join("design.csv"), e))?;
-    let mut results = String::new();
-    for (i, (_, dir)) in shards.iter().enumerate() {
-        let path = dir.join("results.csv");
-        let text = fs::read_to_string(&path).map_err(|_| {
+    let read = |path: PathBuf| -> Result<String> {
+        std::fs::read_to_string(&path).map_err(|_| {
             InputError::Usage(format!(
                 "{}: missing; is the shard finished?",
                 path.display()
             ))
-        })?;
-        let (head, body) = text.split_at(text.find('\n').map_or(text.len(), |n| n + 1));
-        if i == 0 {
-            results.push_str(head);
-        }
-        results.push_str(body);
-    }
+            .into()
+        })
+    };
+    let design = read(shards[0].1.join("design.csv"))?;
+    let columns = first.design.results_columns();
     let mut dir = OutputDir::create(out, force)?;
+    let mut results = dir.table("results", &columns)?;
+    for (_, shard) in &shards {
+        let file = shard.join("results.csv");
+        let text = read(file.clone())?;
+        let name = file.display().to_string();
+        let table = read_csv(&text, &name, Some(columns.len()))?;
+        for row in &table.rows {
+            let cells: Vec<Cell> = (0..row.len()).map(|i| Cell::from(row.get(i))).collect();
+            results.row(&cells)?;
+        }
+    }
+    results.finish()?;
     let merged = Identity {
         shard: 0,
         shards: 1,
@@ -680,42 +538,32 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
         end_point: first.points,
         ..first
     };
-    dir.write(
-        IDENTITY,
-        serde_json::to_string_pretty(&merged)
-            .expect("serializes")
-            .as_bytes(),
-    )?;
-    dir.write("design.csv", &design)?;
-    dir.write("results.csv", results.as_bytes())?;
-    finish(
-        &mut dir,
-        &merged,
-        true,
-        started.elapsed().as_secs_f64(),
-        rayon::current_num_threads(),
-    )?;
-    Ok(dir.root().to_path_buf())
+    dir.write(SWEEP_IDENTITY, merged.to_json().as_bytes())?;
+    dir.write("design.csv", design.as_bytes())?;
+    // The shards' manifest already records the experiment as resolved; the merge keeps that record.
+    let mut manifest =
+        crate::output::Manifest::read(shards[0].1)?.unwrap_or_else(|| Manifest::new("merge", 0));
+    manifest.command = "merge".into();
+    manifest.cogov_version = BUILD.version.into();
+    manifest.git_commit = BUILD.commit.map(str::to_string);
+    manifest.git_dirty = BUILD.dirty;
+    manifest.threads = rayon::current_num_threads();
+    shard_details(&mut manifest, &merged);
+    manifest.detail(
+        "merged_from",
+        shards
+            .iter()
+            .map(|(_, d)| d.display().to_string())
+            .collect::<Vec<_>>(),
+    );
+    publish(dir, &merged, &mut manifest, started)
 }
 
 /// `cogov plot` on a sweep directory: recompute the tables and figure from `results.csv`.
 pub fn replot(out: &mut OutputDir) -> Result<()> {
-    let id = read_identity(out.root())?;
-    write_tables(out, &id)
-}
-
-/// `summary.csv`, and for Morris and Sobol designs the sensitivity table and figure, from `results.csv`.
-fn write_tables(out: &mut OutputDir, id: &Identity) -> Result<()> {
-    let results = out.read("results.csv")?;
-    out.write("summary.csv", point_summary(id, &results)?.as_bytes())?;
-    let Some((kind, params)) = id.design.sensitivity_design() else {
+    let id = Identity::read(out.root())?;
+    if id.shards != 1 {
         return Ok(());
-    };
-    let table = sensitivity_table(id, kind, &params, &results)?;
-    out.write("sensitivity.csv", table.csv.as_bytes())?;
-    let title = format!(
-        "cogov sweep `{}`: {} sensitivity",
-        id.experiment, id.design.kind
-    );
-    plot::sensitivity_figure(out, "sensitivity", &title, &table.panels)
+    }
+    write_tables(out, &id.experiment, &id.design, id.points, id.seed)
 }

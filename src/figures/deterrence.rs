@@ -8,16 +8,15 @@
 //! heterogeneous costs and logit noise it is where compliance passes through its middle range.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::experiment::sweep::{SweepOptions, sweep};
+use crate::experiment::sweep::sweep_nested;
 use crate::experiment::{DesignKind, load_experiment};
-use crate::output::OutputDir;
-use crate::output::tables::csv_rows;
+use crate::output::table::{Table, csv_rows, read_csv};
+use crate::output::{Cell, OutputDir};
 use crate::plot::{Drawing, FONT_NAME, draw_error, render};
 
 /// Run the grid sweep into `fig3-deterrence-sweep/` and write the map and frontier tables.
@@ -27,21 +26,15 @@ pub fn compute(out: &mut OutputDir, quick: bool) -> Result<()> {
         exp.kind = DesignKind::Grid { levels: 5 };
         exp.base = exp.base.with_run_size(None, Some(60), Some(2))?;
     }
-    let opts = SweepOptions {
-        out: Some(out.path("fig3-deterrence-sweep")),
-        force: true,
-        ..SweepOptions::default()
-    };
-    let dir = sweep(&exp, &opts, rayon::current_num_threads())?;
+    let dir = sweep_nested(
+        &exp,
+        out.nested("fig3-deterrence-sweep")?,
+        rayon::current_num_threads(),
+    )?;
     let results = std::fs::read_to_string(dir.join("results.csv"))
         .map_err(|e| Error::io(dir.join("results.csv"), e))?;
-    let header: Vec<&str> = results.lines().next().unwrap_or("").split(',').collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .ok_or_else(|| Error::Other(format!("sweep lacks {name}")))
-    };
+    let table = read_csv(&results, "results.csv", None)?;
+    let col = |name: &str| table.column("results.csv", name);
     let (fine, coverage, compliance, belief) = (
         col("law.fine")?,
         col("monitoring.coverage")?,
@@ -50,13 +43,13 @@ pub fn compute(out: &mut OutputDir, quick: bool) -> Result<()> {
     );
     // (fine, coverage) as exact bit patterns → sums over replicates.
     let mut cells: BTreeMap<(u64, u64), (f64, f64, f64)> = BTreeMap::new();
-    for f in numbers(&results, header.len(), "results.csv")? {
+    for f in numbers(&results, table.columns.len(), "results.csv")? {
         let e = cells
             .entry((f[fine].to_bits(), f[coverage].to_bits()))
             .or_default();
         *e = (e.0 + f[compliance], e.1 + f[belief], e.2 + 1.0);
     }
-    let mut grid = String::from("fine,coverage,compliance_rate,belief_mean\n");
+    let mut grid = Table::new(&["fine", "coverage", "compliance_rate", "belief_mean"]);
     let mut by_coverage: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
     let mut rows: Vec<(f64, f64, f64, f64)> = cells
         .iter()
@@ -64,15 +57,25 @@ pub fn compute(out: &mut OutputDir, quick: bool) -> Result<()> {
         .collect();
     rows.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     for (f, c, comp, bel) in &rows {
-        writeln!(grid, "{f},{c},{comp},{bel}").expect("writing to a String");
+        grid.push(vec![
+            Cell::Num(*f),
+            Cell::Num(*c),
+            Cell::Num(*comp),
+            Cell::Num(*bel),
+        ]);
         let e = by_coverage.entry(c.to_bits()).or_default();
         *e = (e.0 + bel, e.1 + 1.0);
     }
     let s = &exp.base.s;
     let mean_cost = s.enterprises.abatement_cost_share * s.enterprises.output_mean;
     let reputation = s.public.disclosure * s.enterprises.reputation_cost;
-    let mut frontier =
-        String::from("coverage,belief_mean,frontier_fine,mean_cost,disclosed_reputation\n");
+    let mut frontier = Table::new(&[
+        "coverage",
+        "belief_mean",
+        "frontier_fine",
+        "mean_cost",
+        "disclosed_reputation",
+    ]);
     let mut by_coverage: Vec<(f64, f64)> = by_coverage
         .iter()
         .map(|(&c, &(sum, n))| (f64::from_bits(c), sum / n))
@@ -84,11 +87,14 @@ pub fn compute(out: &mut OutputDir, quick: bool) -> Result<()> {
         } else {
             f64::INFINITY
         };
-        writeln!(frontier, "{c},{p},{f_star},{mean_cost},{reputation}")
-            .expect("writing to a String");
+        frontier.push(
+            [c, p, f_star, mean_cost, reputation]
+                .map(Cell::Num)
+                .to_vec(),
+        );
     }
-    out.write("fig3-deterrence.csv", grid.as_bytes())?;
-    out.write("fig3-frontier.csv", frontier.as_bytes())
+    out.write_table("fig3-deterrence", &grid)?;
+    out.write_table("fig3-frontier", &frontier)
 }
 
 fn numbers(text: &str, columns: usize, name: &str) -> Result<Vec<Vec<f64>>> {

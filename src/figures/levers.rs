@@ -4,8 +4,6 @@
 //! the same seeds as its base scenario (common random numbers), so the effect is the mean of paired
 //! per-replicate differences of the final-window means, with a Student-t 95% interval.
 
-use std::fmt::Write;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -14,7 +12,7 @@ use crate::engine::ScenarioRun;
 use crate::error::{Error, Result};
 use crate::output::OutputDir;
 use crate::output::stats::paired;
-use crate::output::tables::csv_rows;
+use crate::output::table::{Cell, Table, csv_rows};
 use crate::plot::{Drawing, FONT_NAME, colour, draw_error, render, tick_label};
 
 pub const LEVERS: [&str; 9] = [
@@ -29,7 +27,7 @@ pub const LEVERS: [&str; 9] = [
     "participation",
 ];
 
-/// Figure 9's variants of fragmented governance: label (no commas: it is a CSV field) and scenario file.
+/// Figure 9's variants of fragmented governance: label and scenario file.
 pub const PRICING: [(&str, &str); 6] = [
     (
         "boundary compensation (lever 5)",
@@ -63,11 +61,19 @@ const METRICS: [(&str, &str); 3] = [
     ("enforcement_cost", "Δ enforcement cost (M¥/month)"),
 ];
 
-const HEADER: &str = "lever,direction,metric,effect,ci95_low,ci95_high,n\n";
+const HEADER: [&str; 7] = [
+    "lever",
+    "direction",
+    "metric",
+    "effect",
+    "ci95_low",
+    "ci95_high",
+    "n",
+];
 
 /// Append the paired effects of `variant` against `base`, one row per metric.
 fn push_effects(
-    out: &mut String,
+    out: &mut Table,
     label: &str,
     direction: &str,
     variant: &ScenarioRun,
@@ -75,20 +81,23 @@ fn push_effects(
 ) {
     for (metric, _) in METRICS {
         let s = paired(&final_window(variant, metric), &final_window(base, metric));
-        writeln!(
-            out,
-            "{label},{direction},{metric},{},{},{},{}",
-            s.mean, s.ci_low, s.ci_high, s.n
-        )
-        .expect("writing to a String");
+        out.push(vec![
+            label.into(),
+            direction.into(),
+            metric.into(),
+            s.mean.into(),
+            s.ci_low.into(),
+            s.ci_high.into(),
+            Cell::from(s.n),
+        ]);
     }
 }
 
 /// Run the bases and the 18 variants; return `lever,direction,metric,effect,ci95_low,ci95_high,n`.
-pub fn compute(quick: bool) -> Result<String> {
+pub fn compute(quick: bool) -> Result<Table> {
     let fragmented = run("fragmented.toml", quick, &[])?;
     let coordinated = run("coordinated.toml", quick, &[])?;
-    let mut out = String::from(HEADER);
+    let mut out = Table::new(&HEADER);
     for lever in LEVERS {
         for (direction, base) in [("on", &fragmented), ("off", &coordinated)] {
             let variant = run(&format!("lever-{lever}-{direction}.toml"), quick, &[])?;
@@ -99,9 +108,9 @@ pub fn compute(quick: bool) -> Result<String> {
 }
 
 /// Run fragmented and figure 9's variants of it; the same columns as figure 2.
-pub fn compute_pricing(quick: bool) -> Result<String> {
+pub fn compute_pricing(quick: bool) -> Result<Table> {
     let fragmented = run("fragmented.toml", quick, &[])?;
-    let mut out = String::from(HEADER);
+    let mut out = Table::new(&HEADER);
     for (label, file) in PRICING {
         let variant = run(file, quick, &[])?;
         push_effects(&mut out, label, "on", &variant, &fragmented);
@@ -119,12 +128,11 @@ struct Row {
 fn parse(text: &str, file: &str) -> Result<Vec<Row>> {
     let mut rows: Vec<Row> = Vec::new();
     for row in csv_rows(text, file, 7)? {
-        let f = &row.fields;
-        let label = format!("{}\t{}", f[0], f[1]);
+        let label = format!("{}\t{}", row.get(0), row.get(1));
         if rows.last().is_none_or(|r| r.label != label) {
             rows.push(Row {
                 label,
-                on: f[1] == "on",
+                on: row.get(1) == "on",
                 values: Vec::new(),
             });
         }

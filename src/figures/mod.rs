@@ -24,11 +24,12 @@ use std::time::Instant;
 
 use crate::commands::{self, RunOptions};
 use crate::engine::{ScenarioRun, run_scenario};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::game;
 use crate::model::observe::StepRecord;
 use crate::model::targets;
-use crate::output::{OutputDir, tables};
+use crate::output::manifest::{Redrawn, Timing, hash_inputs};
+use crate::output::{Claim, Manifest, OutputDir, tables};
 use crate::plot::{self, BandTable, Panel};
 
 pub use levers::LEVERS;
@@ -186,23 +187,22 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
                 run("fragmented.toml", quick, &[])?,
                 run("coordinated.toml", quick, &[])?,
             ];
-            out.write(
-                "fig1-compare.csv",
-                band_table(&runs, &plot::COMPARE_PANELS).to_csv().as_bytes(),
-            )?;
-            Ok(())
+            out.write_table(
+                "fig1-compare",
+                &band_table(&runs, &plot::COMPARE_PANELS).to_table(),
+            )
         })?;
         timed("fig2-levers", &mut |out| {
-            out.write("fig2-levers.csv", levers::compute(quick)?.as_bytes())
+            out.write_table("fig2-levers", &levers::compute(quick)?)
         })?;
         timed("fig3-deterrence", &mut |out| {
             deterrence::compute(out, quick)
         })?;
         timed("fig4-river", &mut |out| {
-            out.write("fig4-river.csv", river::compute(quick)?.as_bytes())
+            out.write_table("fig4-river", &river::compute(quick)?)
         })?;
         timed("fig5-networks", &mut |out| {
-            out.write("fig5-networks.csv", network::compute()?.as_bytes())
+            out.write_table("fig5-networks", &network::compute()?)
         })?;
         timed("fig6-feedback", &mut |out| {
             let mut t = BandTable::default();
@@ -225,7 +225,7 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
                     .collect();
                 t.push(r.params.name(), "target_gap", &gaps);
             }
-            out.write("fig6-feedback.csv", t.to_csv().as_bytes())
+            out.write_table("fig6-feedback", &t.to_table())
         })?;
         timed("fig8-wang2023", &mut |out| {
             let mut games = Vec::new();
@@ -234,10 +234,7 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
                 game::report::write_game(&g, out, &format!("fig8-{stage}-"))?;
                 games.push((stage.to_string(), g));
             }
-            out.write(
-                "fig8-wang2023.csv",
-                game::report::stages_csv(&games).as_bytes(),
-            )
+            out.write_table("fig8-wang2023", &game::report::stages_table(&games))
         })?;
         timed("fig7-participation", &mut |out| {
             let runs = [
@@ -245,26 +242,41 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
                 run("figures/participation-platform.toml", quick, &[])?,
                 run("coordinated.toml", quick, &[])?,
             ];
-            out.write(
-                "fig7-participation.csv",
-                band_table(&runs, &PARTICIPATION_PANELS).to_csv().as_bytes(),
+            out.write_table(
+                "fig7-participation",
+                &band_table(&runs, &PARTICIPATION_PANELS).to_table(),
             )
         })?;
         timed("fig9-pricing", &mut |out| {
-            out.write(
-                "fig9-pricing.csv",
-                levers::compute_pricing(quick)?.as_bytes(),
-            )
+            out.write_table("fig9-pricing", &levers::compute_pricing(quick)?)
         })?;
         Ok(())
     })?;
+    let drawing = Instant::now();
     draw_all(&mut out)?;
     let total: f64 = timings.iter().map(|t| t.1).sum();
     eprintln!(
         "reproduce{}: {total:.1} s of runs",
         if quick { " --quick" } else { "" }
     );
-    Ok(out.root().to_path_buf())
+    let mut manifest = Manifest::new("reproduce", pool.current_num_threads());
+    manifest.quick = Some(quick);
+    let inputs = commands::scenario_dir();
+    hash_inputs(&inputs, &inputs, &mut manifest.inputs)?;
+    manifest.detail("inputs_dir", inputs.display().to_string());
+    manifest.detail(
+        "figure_seconds",
+        timings
+            .iter()
+            .copied()
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    );
+    manifest.timing = Timing {
+        init_seconds: None,
+        run_seconds: Some(total),
+        output_seconds: drawing.elapsed().as_secs_f64(),
+    };
+    out.commit(|hashes| manifest.to_json(hashes))
 }
 
 /// Draw every figure whose data is in `out`, and the figure index.
@@ -278,7 +290,7 @@ fn draw_all(out: &mut OutputDir) -> Result<()> {
         }
     };
     if let Some(text) = read(out, "fig1-compare.csv")? {
-        let t = BandTable::parse(&text)?;
+        let t = BandTable::parse(&text, "band table")?;
         plot::time_series_figure(
             out,
             "fig1-compare",
@@ -307,7 +319,7 @@ fn draw_all(out: &mut OutputDir) -> Result<()> {
         network::draw(out, &text)?;
     }
     if let Some(text) = read(out, "fig6-feedback.csv")? {
-        let t = BandTable::parse(&text)?;
+        let t = BandTable::parse(&text, "band table")?;
         plot::time_series_figure(
             out,
             "fig6-feedback",
@@ -318,7 +330,7 @@ fn draw_all(out: &mut OutputDir) -> Result<()> {
         )?;
     }
     if let Some(text) = read(out, "fig7-participation.csv")? {
-        let t = BandTable::parse(&text)?;
+        let t = BandTable::parse(&text, "band table")?;
         plot::time_series_figure(
             out,
             "fig7-participation",
@@ -351,54 +363,65 @@ fn draw_all(out: &mut OutputDir) -> Result<()> {
     out.write("figures.md", index.as_bytes())
 }
 
-/// `cogov plot DIR`: redraw the figures of a `reproduce`, `run`/`compare` or `sweep` directory from its
-/// saved data. Returns the files written.
-pub fn replot(dir: &Path) -> Result<Vec<String>> {
-    let mut out = OutputDir::create(dir, true)?;
-    if dir.join("fig1-compare.csv").is_file() || dir.join("figures.md").is_file() {
-        draw_all(&mut out)?;
-    } else if dir.join("timeseries.csv").is_file() {
-        let text = std::fs::read_to_string(dir.join("timeseries.csv"))
-            .map_err(|e| Error::io(dir.join("timeseries.csv"), e))?;
-        let manifest: serde_json::Value = std::fs::read_to_string(dir.join("manifest.json"))
-            .ok()
-            .and_then(|m| serde_json::from_str(&m).ok())
-            .unwrap_or_default();
-        let command = manifest["command"].as_str().unwrap_or("run").to_string();
-        let names: Vec<&str> = manifest["scenarios"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|s| s["name"].as_str()).collect())
-            .unwrap_or_default();
-        let title = format!(
-            "cogov: {}",
-            if names.is_empty() {
-                "run".to_string()
-            } else {
-                names.join(" vs ")
-            }
-        );
-        let metrics: Vec<&str> = plot::COMPARE_PANELS.iter().map(|p| p.metric).collect();
-        let bands = plot::bands_from_timeseries(&text, &metrics)?;
-        plot::time_series_figure(
-            &mut out,
-            &command,
-            &title,
-            &bands,
-            &plot::COMPARE_PANELS,
-            None,
-        )?;
-    } else if dir.join("info.csv").is_file() && dir.join("trajectories.csv").is_file() {
-        crate::game::report::draw_game(&mut out, "")?;
-    } else if dir.join("sweep.json").is_file() {
-        crate::experiment::sweep::replot(&mut out)?;
+/// What `cogov plot` finds in a directory.
+enum Saved {
+    Figures,
+    Run,
+    Game,
+    Sweep,
+}
+
+fn saved(dir: &Path) -> Result<Saved> {
+    let has = |name: &str| dir.join(name).is_file();
+    Ok(if has("fig1-compare.csv") || has("figures.md") {
+        Saved::Figures
+    } else if has("timeseries.csv") {
+        Saved::Run
+    } else if has("info.csv") && has("trajectories.csv") {
+        Saved::Game
+    } else if has("sweep.json") {
+        Saved::Sweep
     } else {
         return Err(crate::error::InputError::Usage(format!(
             "{}: no data to plot (expected the output of reproduce, run, compare, sweep or game)",
             dir.display()
         ))
         .into());
+    })
+}
+
+/// `cogov plot DIR`: redraw the figures of a `reproduce`, `run`/`compare`, `sweep` or `game` directory
+/// from its saved data, as a new version of the directory whose manifest hashes what is there now
+/// and records the redraw. Returns the files redrawn.
+pub fn replot(dir: &Path) -> Result<Vec<String>> {
+    let kind = saved(dir)?;
+    let mut out = Claim::new(dir)?.revise()?;
+    let mut manifest = Manifest::read_or_wrap(dir)?;
+    match kind {
+        Saved::Figures => draw_all(&mut out)?,
+        Saved::Run => {
+            let command = match manifest.command.as_str() {
+                "compare" => "compare",
+                _ => "run",
+            };
+            let names: Vec<&str> = manifest.scenarios.iter().map(|s| s.name.as_str()).collect();
+            let title = format!(
+                "cogov: {}",
+                if names.is_empty() {
+                    "run".to_string()
+                } else {
+                    names.join(" vs ")
+                }
+            );
+            commands::draw_run_figure(&mut out, command, &title)?;
+        }
+        Saved::Game => crate::game::report::draw_game(&mut out, "")?,
+        Saved::Sweep => crate::experiment::sweep::replot(&mut out)?,
     }
-    Ok(out.hashes.keys().cloned().collect())
+    let files = out.written();
+    manifest.redrawn.push(Redrawn::now(files.clone()));
+    out.commit(|hashes| manifest.to_json(hashes))?;
+    Ok(files)
 }
 
 /// Final-window means per replicate of one metric, by scenario run.

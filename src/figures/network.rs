@@ -4,8 +4,6 @@
 //! mechanism's own parameter (a probability or rate), so fragmented and coordinated differ exactly as
 //! the model does.
 
-use std::fmt::Write;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -13,7 +11,7 @@ use crate::commands::{self, RunOptions};
 use crate::error::Result;
 use crate::model::{complaints, inspection};
 use crate::output::OutputDir;
-use crate::output::tables::csv_rows;
+use crate::output::table::{Table, csv_rows};
 use crate::plot::{Drawing, FONT_NAME, draw_error, render};
 use crate::scenario::Params;
 use crate::scenario::validate::{
@@ -279,22 +277,19 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
 }
 
 /// `scenario,from,to,relation,strength,dashed` for fragmented and coordinated.
-pub fn compute() -> Result<String> {
-    let mut out = String::from("scenario,from,to,relation,strength,dashed\n");
+pub fn compute() -> Result<Table> {
+    let mut out = Table::new(&["scenario", "from", "to", "relation", "strength", "dashed"]);
     for file in ["fragmented.toml", "coordinated.toml"] {
         let p = commands::load(&super::scenario(file), &RunOptions::default())?.params;
         for e in wiring(&p) {
-            writeln!(
-                out,
-                "{},{},{},{},{},{}",
-                p.name(),
-                e.from,
-                e.to,
-                e.relation,
-                e.strength,
-                e.dashed
-            )
-            .expect("writing to a String");
+            out.push(vec![
+                p.name().into(),
+                e.from.as_str().into(),
+                e.to.as_str().into(),
+                e.relation.as_str().into(),
+                e.strength.into(),
+                e.dashed.into(),
+            ]);
         }
     }
     Ok(out)
@@ -354,11 +349,16 @@ struct Networks {
 fn parse(text: &str) -> Result<Networks> {
     let mut panels: Vec<(String, Vec<Edge>)> = Vec::new();
     for row in csv_rows(text, "fig5-networks.csv", 6)? {
-        let f = &row.fields;
-        let e = edge(f[1], f[2], f[3], row.num(4)?, f[5] == "true");
+        let e = edge(
+            row.get(1),
+            row.get(2),
+            row.get(3),
+            row.num(4)?,
+            row.get(5) == "true",
+        );
         match panels.last_mut() {
-            Some((s, edges)) if s == f[0] => edges.push(e),
-            _ => panels.push((f[0].to_string(), vec![e])),
+            Some((s, edges)) if s == row.get(0) => edges.push(e),
+            _ => panels.push((row.get(0).to_string(), vec![e])),
         }
     }
     Ok(Networks { panels })

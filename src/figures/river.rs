@@ -1,8 +1,6 @@
 //! Figure 4, "the river": the final-year stock of each region from upstream to downstream under
 //! fragmented governance, with Xin'an-style boundary compensation alone, and under coordination.
 
-use std::fmt::Write;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -11,7 +9,7 @@ use crate::error::Result;
 use crate::model::targets;
 use crate::output::OutputDir;
 use crate::output::stats::summarize;
-use crate::output::tables::csv_rows;
+use crate::output::table::{Cell, Table, csv_rows};
 use crate::plot::{BandPoint, Drawing, FONT_NAME, colour, draw_error, render, tick_label};
 
 const SCENARIOS: [&str; 3] = [
@@ -21,8 +19,16 @@ const SCENARIOS: [&str; 3] = [
 ];
 
 /// `scenario,region,stock_mean,ci95_low,ci95_high,target,set_point`.
-pub fn compute(quick: bool) -> Result<String> {
-    let mut out = String::from("scenario,region,stock_mean,ci95_low,ci95_high,target,set_point\n");
+pub fn compute(quick: bool) -> Result<Table> {
+    let mut out = Table::new(&[
+        "scenario",
+        "region",
+        "stock_mean",
+        "ci95_low",
+        "ci95_high",
+        "target",
+        "set_point",
+    ]);
     for file in SCENARIOS {
         let r = run(file, quick, &["output.regions=true"])?;
         let window = (r.params.s.output.window as usize).min(r.params.s.steps as usize);
@@ -37,18 +43,15 @@ pub fn compute(quick: bool) -> Result<String> {
                 })
                 .collect();
             let s = summarize(&means);
-            writeln!(
-                out,
-                "{},{},{},{},{},{},{}",
-                r.params.name(),
-                g + 1,
-                s.mean,
-                s.ci_low,
-                s.ci_high,
-                r.params.s.targets.stock,
-                targets::set_point(&r.params)
-            )
-            .expect("writing to a String");
+            out.push(vec![
+                r.params.name().into(),
+                Cell::from(g + 1),
+                s.mean.into(),
+                s.ci_low.into(),
+                s.ci_high.into(),
+                r.params.s.targets.stock.into(),
+                targets::set_point(&r.params).into(),
+            ]);
         }
     }
     Ok(out)
@@ -78,7 +81,7 @@ fn parse(text: &str) -> Result<River> {
         );
         river.target = row.num(5)?;
         river.set_point = row.num(6)?;
-        let region = row.fields[0];
+        let region = row.get(0);
         match river.series.last_mut() {
             Some((s, points)) if s == region => points.push(point),
             _ => river.series.push((region.to_string(), vec![point])),

@@ -127,6 +127,8 @@ pub struct Game {
     pub payoff: Vec<Vec<f64>>,
     pub integration: Integration,
     pub abm: AbmSettings,
+    /// The game file with `extends` and parameter overrides applied, as TOML (for the manifest).
+    pub resolved: String,
 }
 
 fn bad(file: &str, key: &str, value: impl ToString, allowed: &str) -> InputError {
@@ -160,6 +162,7 @@ pub fn load_game_with(path: &Path, parameters: &[(&str, f64)]) -> Result<Game, I
     let name = path
         .file_stem()
         .map_or("game".into(), |s| s.to_string_lossy().into_owned());
+    let resolved = toml::to_string_pretty(&table).unwrap_or_default();
     let raw: RawGame = table
         .try_into()
         .map_err(|e: toml::de::Error| InputError::Syntax {
@@ -291,6 +294,7 @@ pub fn load_game_with(path: &Path, parameters: &[(&str, f64)]) -> Result<Game, I
         payoff,
         integration: i,
         abm: a,
+        resolved,
     })
 }
 

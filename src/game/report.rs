@@ -1,7 +1,6 @@
 //! `cogov game FILE`: vertices with eigenvalues, trajectories from a grid of starts, the agent-based
 //! counterpart, and their figures.
 
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
@@ -9,8 +8,10 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::{Game, abm, load_game};
-use crate::error::{Error, Result};
+use crate::error::{InputError, Result};
 use crate::output::OutputDir;
+use crate::output::manifest::{Manifest, ScenarioEntry};
+use crate::output::table::{Cell, Table, read_csv};
 use crate::plot::{Drawing, FONT_NAME, colour, draw_error, render};
 
 /// Trajectory samples per unit of time in the CSV and figures.
@@ -21,18 +22,25 @@ fn every(dt: f64) -> usize {
 }
 
 /// `vertices.csv`: v1..vn, lambda1..lambdan, stable.
-pub fn vertices_csv(game: &Game) -> String {
+pub fn vertices_table(game: &Game) -> Table {
     let n = game.size();
-    let head: Vec<String> = (1..=n)
+    let mut head: Vec<String> = (1..=n)
         .map(|i| format!("v{i}"))
         .chain((1..=n).map(|i| format!("lambda{i}")))
         .collect();
-    let mut out = format!("{},stable\n", head.join(","));
+    head.push("stable".into());
+    let mut out = Table::new(&head);
     for (v, l, stable) in game.vertices() {
-        let cells: Vec<String> = v.iter().chain(&l).map(|x| x.to_string()).collect();
-        writeln!(out, "{},{stable}", cells.join(",")).expect("writing to a String");
+        let mut cells: Vec<Cell> = v.iter().chain(&l).map(|&x| Cell::Num(x)).collect();
+        cells.push(stable.into());
+        out.push(cells);
     }
     out
+}
+
+/// `x1..xn`, the share columns of a game's tables.
+fn share_columns(n: usize) -> impl Iterator<Item = String> {
+    (1..=n).map(|i| format!("x{i}"))
 }
 
 type Trajectory = Vec<(f64, Vec<f64>)>;
@@ -48,13 +56,15 @@ fn trajectories(game: &Game) -> Vec<(Vec<f64>, Trajectory)> {
         .collect()
 }
 
-fn trajectories_csv(game: &Game, all: &[(Vec<f64>, Trajectory)]) -> String {
-    let xs: Vec<String> = (1..=game.size()).map(|i| format!("x{i}")).collect();
-    let mut out = format!("start,t,{}\n", xs.join(","));
+fn trajectories_table(game: &Game, all: &[(Vec<f64>, Trajectory)]) -> Table {
+    let mut head = vec!["start".to_string(), "t".to_string()];
+    head.extend(share_columns(game.size()));
+    let mut out = Table::new(&head);
     for (k, (_, traj)) in all.iter().enumerate() {
         for (t, x) in traj {
-            let cells: Vec<String> = x.iter().map(|v| v.to_string()).collect();
-            writeln!(out, "{k},{t},{}", cells.join(",")).expect("writing to a String");
+            let mut cells = vec![Cell::from(k), Cell::Num(*t)];
+            cells.extend(x.iter().map(|&v| Cell::Num(v)));
+            out.push(cells);
         }
     }
     out
@@ -103,29 +113,21 @@ impl Meta {
         self.populations.len()
     }
 
-    fn to_csv(&self) -> String {
-        let mut out = String::from("key,value\n");
-        // Values run to the end of the line, so they may contain commas.
-        writeln!(out, "title,{}", self.title.replace('\n', " ")).expect("writing to a String");
+    /// `info.csv`: `key,value` rows, one `population` and one `strategy` row per population.
+    fn to_table(&self) -> Table {
+        let mut out = Table::new(&["key", "value"]);
+        out.push(vec!["title".into(), self.title.as_str().into()]);
         for (p, s) in self.populations.iter().zip(&self.strategies) {
-            writeln!(
-                out,
-                "population,{}|{}",
-                p.replace(['|', '\n'], " "),
-                s.replace(['|', '\n'], " ")
-            )
-            .expect("writing to a String");
+            out.push(vec!["population".into(), p.as_str().into()]);
+            out.push(vec!["strategy".into(), s.as_str().into()]);
         }
-        writeln!(
-            out,
-            "t_max,{}\nagents,{}\nnoise,{}",
-            self.t_max, self.agents, self.noise
-        )
-        .expect("writing to a String");
+        out.push(vec!["t_max".into(), self.t_max.into()]);
+        out.push(vec!["agents".into(), self.agents.into()]);
+        out.push(vec!["noise".into(), self.noise.into()]);
         out
     }
 
-    fn parse(text: &str) -> Result<Self> {
+    fn parse(text: &str, file: &str) -> Result<Self> {
         let mut m = Meta {
             title: String::new(),
             populations: Vec::new(),
@@ -134,21 +136,25 @@ impl Meta {
             agents: 0,
             noise: 0.0,
         };
-        let bad = || Error::Other("info.csv: malformed".into());
-        for line in text.lines().skip(1) {
-            let (k, v) = line.split_once(',').ok_or_else(bad)?;
-            match k {
+        for row in read_csv(text, file, Some(2))?.rows {
+            let v = row.get(1);
+            match row.get(0) {
                 "title" => m.title = v.to_string(),
-                "population" => {
-                    let (p, s) = v.split_once('|').ok_or_else(bad)?;
-                    m.populations.push(p.into());
-                    m.strategies.push(s.into());
-                }
-                "t_max" => m.t_max = v.parse().map_err(|_| bad())?,
-                "agents" => m.agents = v.parse().map_err(|_| bad())?,
-                "noise" => m.noise = v.parse().map_err(|_| bad())?,
-                _ => return Err(bad()),
+                "population" => m.populations.push(v.into()),
+                "strategy" => m.strategies.push(v.into()),
+                "t_max" => m.t_max = row.num(1)?,
+                "agents" => m.agents = row.index(1)? as u32,
+                "noise" => m.noise = row.num(1)?,
+                other => return Err(row.malformed(&format!("unknown key `{other}`"))),
             }
+        }
+        if m.populations.len() != m.strategies.len() {
+            return Err(InputError::Data {
+                file: file.into(),
+                line: 0,
+                reason: "a strategy row for every population".into(),
+            }
+            .into());
         }
         Ok(m)
     }
@@ -376,67 +382,56 @@ impl Game {
 /// figures from the written tables.
 pub fn write_game(game: &Game, out: &mut OutputDir, prefix: &str) -> Result<()> {
     let all = trajectories(game);
-    out.write(
-        &format!("{prefix}info.csv"),
-        Meta::of(game).to_csv().as_bytes(),
-    )?;
-    out.write(
-        &format!("{prefix}vertices.csv"),
-        vertices_csv(game).as_bytes(),
-    )?;
-    out.write(
-        &format!("{prefix}trajectories.csv"),
-        trajectories_csv(game, &all).as_bytes(),
+    out.write_table(&format!("{prefix}info"), &Meta::of(game).to_table())?;
+    out.write_table(&format!("{prefix}vertices"), &vertices_table(game))?;
+    out.write_table(
+        &format!("{prefix}trajectories"),
+        &trajectories_table(game, &all),
     )?;
     let (agents, field) = abm_runs(game);
     let replicator = game.trajectory(&game.initial, every(game.integration.dt));
-    let mut abm_csv = String::from("t,source,");
-    abm_csv.push_str(
-        &(1..=game.size())
-            .map(|i| format!("x{i}"))
-            .collect::<Vec<_>>()
-            .join(","),
-    );
-    abm_csv.push('\n');
+    let mut head = vec!["t".to_string(), "source".to_string()];
+    head.extend(share_columns(game.size()));
+    let mut abm = Table::new(&head);
     for (source, traj) in [
         ("agents", &agents),
         ("mean_field", &field),
         ("replicator", &replicator),
     ] {
         for (t, x) in traj {
-            let cells: Vec<String> = x.iter().map(|v| v.to_string()).collect();
-            writeln!(abm_csv, "{t},{source},{}", cells.join(",")).expect("writing to a String");
+            let mut cells = vec![Cell::Num(*t), Cell::from(source)];
+            cells.extend(x.iter().map(|&v| Cell::Num(v)));
+            abm.push(cells);
         }
     }
-    out.write(&format!("{prefix}abm.csv"), abm_csv.as_bytes())?;
+    out.write_table(&format!("{prefix}abm"), &abm)?;
     draw_game(out, prefix)
 }
 
-fn rows(text: &str, skip: usize) -> Result<Vec<(String, Vec<f64>)>> {
-    text.lines()
-        .skip(1)
-        .map(|line| {
-            let f: Vec<&str> = line.split(',').collect();
-            let values: Option<Vec<f64>> = f
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != skip)
-                .map(|(_, v)| v.parse().ok())
-                .collect();
-            Ok((
-                f.get(skip).unwrap_or(&"").to_string(),
-                values.ok_or_else(|| Error::Other(format!("malformed line: {line}")))?,
-            ))
+/// The rows of a game table: the text in column `text` (if any) and every other column as a number.
+fn rows(text: &str, file: &str, text_column: Option<usize>) -> Result<Vec<(String, Vec<f64>)>> {
+    read_csv(text, file, None)?
+        .rows
+        .iter()
+        .map(|row| {
+            let values = (0..row.len())
+                .filter(|&i| Some(i) != text_column)
+                .map(|i| row.num(i))
+                .collect::<Result<Vec<f64>>>()?;
+            let label = text_column.map_or(String::new(), |i| row.get(i).to_string());
+            Ok((label, values))
         })
         .collect()
 }
 
 /// Draw a game's figures from its saved tables (`info.csv`, `trajectories.csv`, `abm.csv`).
 pub fn draw_game(out: &mut OutputDir, prefix: &str) -> Result<()> {
-    let meta = Meta::parse(&out.read(&format!("{prefix}info.csv"))?)?;
+    let file = |name: &str| format!("{prefix}{name}.csv");
+    let meta = Meta::parse(&out.read(&file("info"))?, &file("info"))?;
     // trajectories.csv: start,t,x1..xn (no text column: parse everything, group by start).
     let mut all: Vec<(Vec<f64>, Trajectory)> = Vec::new();
-    for (_, v) in rows(&out.read(&format!("{prefix}trajectories.csv"))?, usize::MAX)? {
+    let text = out.read(&file("trajectories"))?;
+    for (_, v) in rows(&text, &file("trajectories"), None)? {
         let (start, t, x) = (v[0] as usize, v[1], v[2..].to_vec());
         if all.len() <= start {
             all.push((x.clone(), Vec::new()));
@@ -444,7 +439,7 @@ pub fn draw_game(out: &mut OutputDir, prefix: &str) -> Result<()> {
         all[start].1.push((t, x));
     }
     let mut sources: Vec<(String, Trajectory)> = Vec::new();
-    for (source, v) in rows(&out.read(&format!("{prefix}abm.csv"))?, 1)? {
+    for (source, v) in rows(&out.read(&file("abm"))?, &file("abm"), Some(1))? {
         if sources.last().is_none_or(|s| s.0 != source) {
             sources.push((source.clone(), Vec::new()));
         }
@@ -497,10 +492,20 @@ pub fn draw_game(out: &mut OutputDir, prefix: &str) -> Result<()> {
 
 /// `cogov game FILE [--out DIR]`.
 pub fn game_command(path: &Path, out: Option<PathBuf>, force: bool) -> Result<PathBuf> {
+    let started = std::time::Instant::now();
     let game = load_game(path)?;
     let out = out.unwrap_or_else(|| PathBuf::from("output/game").join(&game.name));
     let mut dir = OutputDir::create(&out, force)?;
     write_game(&game, &mut dir, "")?;
+    let mut manifest = Manifest::new("game", 1);
+    manifest.game = Some(ScenarioEntry::new(
+        &game.name,
+        Some(path),
+        game.resolved.clone(),
+    ));
+    manifest.seed = Some(game.abm.seed);
+    manifest.timing.output_seconds = started.elapsed().as_secs_f64();
+    let published = dir.commit(|hashes| manifest.to_json(hashes))?;
     let stable: Vec<String> = game
         .vertices()
         .into_iter()
@@ -523,9 +528,9 @@ pub fn game_command(path: &Path, out: Option<PathBuf>, force: bool) -> Result<Pa
         } else {
             stable.join(" ")
         },
-        dir.root().display()
+        published.display()
     );
-    Ok(dir.root().to_path_buf())
+    Ok(published)
 }
 
 /// The Wang et al. (2023) stages of the figure set, in order, with the published stable state.
@@ -538,14 +543,15 @@ pub const WANG_STAGES: [(&str, &str); 5] = [
 ];
 
 /// `stage,start,t,x1,x2,x3` for every stage and start, sampled every quarter time unit.
-pub fn stages_csv(games: &[(String, Game)]) -> String {
-    let mut out = String::from("stage,start,t,x1,x2,x3\n");
+pub fn stages_table(games: &[(String, Game)]) -> Table {
+    let mut out = Table::new(&["stage", "start", "t", "x1", "x2", "x3"]);
     for (stage, g) in games {
         let step = (0.25 / g.integration.dt).round().max(1.0) as usize;
         for (k, start) in g.grid_starts().iter().enumerate() {
             for (t, x) in g.trajectory(start, step) {
-                let cells: Vec<String> = x.iter().map(|v| v.to_string()).collect();
-                writeln!(out, "{stage},{k},{t},{}", cells.join(",")).expect("writing to a String");
+                let mut cells = vec![Cell::from(stage.as_str()), Cell::from(k), Cell::Num(t)];
+                cells.extend(x.iter().map(|&v| Cell::Num(v)));
+                out.push(cells);
             }
         }
     }
@@ -614,10 +620,10 @@ impl Drawing for Stages {
     }
 }
 
-/// Draw the stage summary from `stages_csv` text as `{stem}.png`/`.svg`.
+/// Draw the stage summary from the text of `stages_table` as `{stem}.png`/`.svg`.
 pub fn draw_stages(out: &mut OutputDir, stem: &str, text: &str) -> Result<()> {
     let mut stages: Vec<(String, Vec<Trajectory>)> = Vec::new();
-    for (stage, v) in rows(text, 0)? {
+    for (stage, v) in rows(text, &format!("{stem}.csv"), Some(0))? {
         if stages.last().is_none_or(|s| s.0 != stage) {
             stages.push((stage.clone(), Vec::new()));
         }

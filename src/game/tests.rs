@@ -33,6 +33,7 @@ fn inspection_game(a: f64, b: f64, c: f64, e: f64) -> Game {
             t_max: 10.0,
         },
         abm: AbmSettings::default(),
+        resolved: String::new(),
     }
 }
 

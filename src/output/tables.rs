@@ -1,113 +1,60 @@
-//! The CSV tables of the product contract (BRIEF §6): `timeseries.csv`, `summary.csv`, `regions.csv`.
-//! Numbers are written in Rust's shortest round-trip form, identical on every machine.
+//! The tables of the product contract: `timeseries.csv`, `summary.csv`, `differences.csv` and
+//! `regions.csv`. Months are numbered 1…N, as in every table and figure.
 
-use std::fmt::Write;
-
-use super::stats::{paired, summarize};
+use super::OutputDir;
+use super::stats::{Summary, paired, summarize};
+use super::table::{Cell, Table};
 use crate::engine::ScenarioRun;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::observe::{RegionRecord, StepRecord, domain};
 
-fn push_row(out: &mut String, head: &str, values: &[f64]) {
-    out.push_str(head);
-    for v in values {
-        out.push(',');
-        if v.is_finite() {
-            write!(out, "{v}").expect("writing to a String");
-        }
-    }
-    out.push('\n');
-}
-
-/// One data row of a CSV table that cogov wrote, as read back to redraw figures or merge sweeps.
-pub struct CsvRow<'a> {
-    file: &'a str,
-    /// 1-based line number in the file.
-    line: usize,
-    pub fields: Vec<&'a str>,
-}
-
-impl CsvRow<'_> {
-    /// The error for this row, naming the file and the line.
-    pub fn malformed(&self) -> Error {
-        Error::Other(format!("{} line {}: malformed", self.file, self.line))
-    }
-
-    /// Field `i` as a number.
-    pub fn num(&self, i: usize) -> Result<f64> {
-        self.fields[i].parse().map_err(|_| self.malformed())
-    }
-
-    /// Field `i` as a number; an empty cell (how cogov writes a non-finite value) is NaN.
-    pub fn num_or_nan(&self, i: usize) -> Result<f64> {
-        if self.fields[i].is_empty() {
-            Ok(f64::NAN)
-        } else {
-            self.num(i)
-        }
-    }
-}
-
-/// The data rows of `text` (the header skipped), each checked to have `columns` fields.
-pub fn csv_rows<'a>(text: &'a str, file: &'a str, columns: usize) -> Result<Vec<CsvRow<'a>>> {
-    text.lines()
-        .enumerate()
-        .skip(1)
-        .map(|(n, line)| {
-            let row = CsvRow {
-                file,
-                line: n + 1,
-                fields: line.split(',').collect(),
-            };
-            if row.fields.len() == columns {
-                Ok(row)
-            } else {
-                Err(row.malformed())
-            }
-        })
-        .collect()
-}
-
-/// One row per scenario × replicate × step.
-pub fn timeseries(runs: &[ScenarioRun]) -> String {
-    let mut out = format!(
-        "scenario,replicate,step,{}\n",
-        StepRecord::COLUMNS.join(",")
-    );
+/// `timeseries.csv`: one row per scenario × replicate × month.
+pub fn write_timeseries(out: &mut OutputDir, runs: &[ScenarioRun]) -> Result<()> {
+    let mut columns = vec!["scenario", "replicate", "step"];
+    columns.extend(StepRecord::COLUMNS);
+    let mut w = out.table("timeseries", &columns)?;
+    let mut row = Vec::with_capacity(columns.len());
     for run in runs {
         for (r, rep) in run.replicates.iter().enumerate() {
             for (t, rec) in rep.steps.iter().enumerate() {
-                push_row(
-                    &mut out,
-                    &format!("{},{r},{t}", run.params.name()),
-                    &rec.values(),
-                );
+                row.clear();
+                row.extend([
+                    Cell::from(run.params.name()),
+                    Cell::from(r),
+                    Cell::from(t + 1),
+                ]);
+                row.extend(rec.values().into_iter().map(Cell::Num));
+                w.row(&row)?;
             }
         }
     }
-    out
+    w.finish()
 }
 
-/// One row per scenario × replicate × step × region.
-pub fn regions(runs: &[ScenarioRun]) -> String {
-    let mut out = format!(
-        "scenario,replicate,step,region,{}\n",
-        RegionRecord::COLUMNS.join(",")
-    );
+/// `regions.csv`: one row per scenario × replicate × month × region.
+pub fn write_regions(out: &mut OutputDir, runs: &[ScenarioRun]) -> Result<()> {
+    let mut columns = vec!["scenario", "replicate", "step", "region"];
+    columns.extend(RegionRecord::COLUMNS);
+    let mut w = out.table("regions", &columns)?;
+    let mut row = Vec::with_capacity(columns.len());
     for run in runs {
         for (r, rep) in run.replicates.iter().enumerate() {
             for (t, step) in rep.regions.iter().enumerate() {
                 for (g, rec) in step.iter().enumerate() {
-                    push_row(
-                        &mut out,
-                        &format!("{},{r},{t},{g}", run.params.name()),
-                        &rec.values(),
-                    );
+                    row.clear();
+                    row.extend([
+                        Cell::from(run.params.name()),
+                        Cell::from(r),
+                        Cell::from(t + 1),
+                        Cell::from(g),
+                    ]);
+                    row.extend(rec.values().into_iter().map(Cell::Num));
+                    w.row(&row)?;
                 }
             }
         }
     }
-    out
+    w.finish()
 }
 
 /// Each replicate's mean of every indicator over the final `window` steps.
@@ -128,13 +75,36 @@ pub fn final_window_means(run: &ScenarioRun) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// The columns of a summary row after its keys.
+pub const SUMMARY_COLUMNS: [&str; 5] = ["mean", "sd", "ci95_low", "ci95_high", "n"];
+
+/// The cells of a summary: `mean, sd, ci95_low, ci95_high, n`.
+pub fn summary_cells(s: &Summary) -> [Cell; 5] {
+    [
+        Cell::Num(s.mean),
+        Cell::Num(s.sd),
+        Cell::Num(s.ci_low),
+        Cell::Num(s.ci_high),
+        Cell::from(s.n),
+    ]
+}
+
 /// Paired differences of each scenario from the first, one row per scenario and metric, over the
 /// replicates' final-window means (`differences.csv` of `cogov compare`). Replicate i of every scenario
 /// runs with the same seed, so the differences cancel the noise the scenarios share.
-pub fn differences(runs: &[ScenarioRun]) -> String {
-    let mut out = String::from("scenario,baseline,metric,difference,sd,ci95_low,ci95_high,n\n");
+pub fn differences(runs: &[ScenarioRun]) -> Table {
+    let mut table = Table::new(&[
+        "scenario",
+        "baseline",
+        "metric",
+        "difference",
+        "sd",
+        "ci95_low",
+        "ci95_high",
+        "n",
+    ]);
     let Some((base, others)) = runs.split_first() else {
-        return out;
+        return table;
     };
     let base_means = final_window_means(base);
     for run in others {
@@ -143,30 +113,32 @@ pub fn differences(runs: &[ScenarioRun]) -> String {
         for (m, metric) in StepRecord::COLUMNS.iter().enumerate() {
             let column = |rows: &[Vec<f64>]| rows[..n].iter().map(|v| v[m]).collect::<Vec<f64>>();
             let s = paired(&column(&means), &column(&base_means));
-            push_row(
-                &mut out,
-                &format!("{},{},{metric}", run.params.name(), base.params.name()),
-                &[s.mean, s.sd, s.ci_low, s.ci_high, s.n as f64],
-            );
+            let mut row = vec![
+                Cell::from(run.params.name()),
+                Cell::from(base.params.name()),
+                Cell::from(*metric),
+            ];
+            row.extend(summary_cells(&s));
+            table.push(row);
         }
     }
-    out
+    table
 }
 
 /// One row per scenario and metric, over replicates' final-window means.
-pub fn summary(runs: &[ScenarioRun]) -> String {
-    let mut out = String::from("scenario,metric,mean,sd,ci95_low,ci95_high,n\n");
+pub fn summary(runs: &[ScenarioRun]) -> Table {
+    let mut columns = vec!["scenario", "metric"];
+    columns.extend(SUMMARY_COLUMNS);
+    let mut table = Table::new(&columns);
     for run in runs {
         let per_replicate = final_window_means(run);
         for (m, metric) in StepRecord::COLUMNS.iter().enumerate() {
             let values: Vec<f64> = per_replicate.iter().map(|v| v[m]).collect();
             let s = summarize(&values).within(domain(metric));
-            push_row(
-                &mut out,
-                &format!("{},{metric}", run.params.name()),
-                &[s.mean, s.sd, s.ci_low, s.ci_high, s.n as f64],
-            );
+            let mut row = vec![Cell::from(run.params.name()), Cell::from(*metric)];
+            row.extend(summary_cells(&s));
+            table.push(row);
         }
     }
-    out
+    table
 }

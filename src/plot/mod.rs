@@ -3,7 +3,6 @@
 //! system fonts. One palette for the whole project: fragmented is always vermilion, coordinated always
 //! blue (Okabe–Ito colours, readable by colour-blind readers).
 
-use std::path::Path;
 use std::sync::Once;
 
 use plotters::coord::Shift;
@@ -11,7 +10,7 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 
 use crate::error::{Error, Result};
-use crate::output::{OutputDir, temporary_path};
+use crate::output::OutputDir;
 
 mod indices;
 mod lines;
@@ -74,19 +73,13 @@ pub(crate) fn tick_label(v: f64, span: f64) -> String {
     }
 }
 
-pub(crate) fn rename_into_place(tmp: &Path, dest: &Path) -> Result<()> {
-    std::fs::rename(tmp, dest).map_err(|e| {
-        let _ = std::fs::remove_file(tmp);
-        Error::io(dest, e)
-    })
-}
-
 /// Something drawable on any plotters backend.
 pub(crate) trait Drawing {
     fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()>;
 }
 
-/// Render `figure` to `{stem}.svg` and `{stem}.png` in `out`, both written atomically.
+/// Render `figure` to `{stem}.svg` and `{stem}.png` in `out`. Both are drawn in memory and written
+/// through the output directory like every other file.
 pub(crate) fn render(
     out: &mut OutputDir,
     stem: &str,
@@ -97,9 +90,17 @@ pub(crate) fn render(
     let mut svg = String::new();
     figure.draw(SVGBackend::with_string(&mut svg, size).into_drawing_area())?;
     out.write(&format!("{stem}.svg"), svg.as_bytes())?;
-    let png = out.path(&format!("{stem}.png"));
-    let tmp = temporary_path(&png, ".png");
-    figure.draw(BitMapBackend::new(&tmp, size).into_drawing_area())?;
-    rename_into_place(&tmp, &png)?;
-    out.record(&format!("{stem}.png"))
+    let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
+    figure.draw(BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area())?;
+    out.write(&format!("{stem}.png"), &encode_png(&rgb, size)?)
+}
+
+/// PNG bytes of an RGB buffer, with the encoder settings an image file save uses.
+fn encode_png(rgb: &[u8], (width, height): (u32, u32)) -> Result<Vec<u8>> {
+    use image::ImageEncoder;
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(rgb, width, height, image::ColorType::Rgb8)
+        .map_err(draw_error)?;
+    Ok(png)
 }

@@ -2,17 +2,15 @@
 //! Figures are drawn from a [`BandTable`], which is computed from `timeseries.csv` and saved, so the
 //! same bytes come out whether a figure is drawn after a run or redrawn by `cogov plot`.
 
-use std::fmt::Write;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Drawing, FONT_NAME, colour, draw_error, render, tick_label};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::observe::domain;
 use crate::output::OutputDir;
 use crate::output::stats::summarize;
-use crate::output::tables::csv_rows;
+use crate::output::table::{Cell, Table, read_csv};
 
 /// One panel of a time-series figure.
 pub struct Panel {
@@ -74,25 +72,39 @@ impl BandTable {
         self.series.push((scenario.into(), metric.into(), points));
     }
 
-    pub fn to_csv(&self) -> String {
-        let mut out = String::from("scenario,metric,step,mean,ci95_low,ci95_high\n");
+    pub fn to_table(&self) -> Table {
+        let mut out = Table::new(&[
+            "scenario",
+            "metric",
+            "step",
+            "mean",
+            "ci95_low",
+            "ci95_high",
+        ]);
         for (scenario, metric, points) in &self.series {
-            for (step, mean, lo, hi) in points {
-                writeln!(out, "{scenario},{metric},{step},{mean},{lo},{hi}")
-                    .expect("writing to a String");
+            for &(step, mean, lo, hi) in points {
+                out.push(vec![
+                    scenario.as_str().into(),
+                    metric.as_str().into(),
+                    Cell::Num(step),
+                    Cell::Num(mean),
+                    Cell::Num(lo),
+                    Cell::Num(hi),
+                ]);
             }
         }
         out
     }
 
-    pub fn parse(text: &str) -> Result<Self> {
+    pub fn parse(text: &str, file: &str) -> Result<Self> {
         let mut table = BandTable::default();
-        for row in csv_rows(text, "band table", 6)? {
-            let f = &row.fields;
+        for row in read_csv(text, file, Some(6))?.rows {
             let point = (row.num(2)?, row.num(3)?, row.num(4)?, row.num(5)?);
             match table.series.last_mut() {
-                Some((s, m, points)) if s == f[0] && m == f[1] => points.push(point),
-                _ => table.series.push((f[0].into(), f[1].into(), vec![point])),
+                Some((s, m, points)) if s == row.get(0) && m == row.get(1) => points.push(point),
+                _ => table
+                    .series
+                    .push((row.get(0).into(), row.get(1).into(), vec![point])),
             }
         }
         Ok(table)
@@ -111,31 +123,25 @@ impl BandTable {
 
 /// Band table of `metrics` from the text of a `timeseries.csv`.
 pub fn bands_from_timeseries(text: &str, metrics: &[&str]) -> Result<BandTable> {
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let table = read_csv(text, "timeseries.csv", None)?;
     let columns: Vec<usize> = metrics
         .iter()
-        .map(|m| {
-            header
-                .iter()
-                .position(|h| h == m)
-                .ok_or_else(|| Error::Other(format!("timeseries.csv has no column {m}")))
-        })
+        .map(|m| table.column("timeseries.csv", m))
         .collect::<Result<_>>()?;
     // scenario → replicate → metric → values by step, in order of appearance.
     let mut data: Vec<(String, Vec<Vec<Vec<f64>>>)> = Vec::new();
-    for row in csv_rows(text, "timeseries.csv", header.len())? {
-        let f = &row.fields;
-        let bad = || row.malformed();
-        let replicate: usize = f[1].parse().map_err(|_| bad())?;
-        if data.last().is_none_or(|(s, _)| s != f[0]) {
-            data.push((f[0].to_string(), Vec::new()));
+    for row in &table.rows {
+        let replicate = row.index(1)?;
+        if data.last().is_none_or(|(s, _)| s != row.get(0)) {
+            data.push((row.get(0).to_string(), Vec::new()));
         }
         let reps = &mut data.last_mut().expect("just pushed").1;
         if replicate == reps.len() {
             reps.push(vec![Vec::new(); metrics.len()]);
         }
-        let rep = reps.get_mut(replicate).ok_or_else(bad)?;
+        let rep = reps
+            .get_mut(replicate)
+            .ok_or_else(|| row.malformed("replicates out of order"))?;
         for (series, &c) in rep.iter_mut().zip(&columns) {
             series.push(row.num(c)?);
         }
@@ -340,7 +346,10 @@ mod tests {
         let mut t = BandTable::default();
         t.push("a", "m", &[vec![1.0, 2.0], vec![3.0, 4.0]]);
         t.push("b", "m", &[vec![0.5, 0.25]]);
-        assert_eq!(BandTable::parse(&t.to_csv()).unwrap(), t);
+        assert_eq!(
+            BandTable::parse(&t.to_table().to_csv(), "t.csv").unwrap(),
+            t
+        );
     }
 
     #[test]

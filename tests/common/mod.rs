@@ -29,3 +29,56 @@ pub fn scratch(suite: &str, name: &str, create: bool) -> PathBuf {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Every file under `dir`, by '/'-separated path relative to it, sorted.
+pub fn files_under(dir: &std::path::Path) -> Vec<String> {
+    fn walk(dir: &std::path::Path, prefix: &str, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+            if e.file_type().unwrap().is_dir() {
+                walk(&e.path(), &format!("{name}/"), out);
+            } else {
+                out.push(name);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, "", &mut out);
+    out.sort();
+    out
+}
+
+/// The manifest of output directory `dir`: its `outputs` name every other file under `dir` with its
+/// SHA-256, and every subdirectory that has a manifest of its own passes the same check. Returns the
+/// manifest.
+pub fn assert_manifest_matches(dir: &std::path::Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("manifest.json"))
+        .unwrap_or_else(|e| panic!("{}: no manifest ({e})", dir.display()));
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let outputs = manifest["outputs"].as_object().expect("outputs");
+    let mut listed: Vec<String> = outputs.keys().cloned().collect();
+    listed.sort();
+    let present: Vec<String> = files_under(dir)
+        .into_iter()
+        .filter(|f| f != "manifest.json")
+        .collect();
+    assert_eq!(
+        listed,
+        present,
+        "{}: manifest lists other files",
+        dir.display()
+    );
+    for (name, hash) in outputs {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        assert_eq!(
+            hash.as_str().unwrap(),
+            cogov::output::sha256_hex(&bytes),
+            "{}: stale hash of {name}",
+            dir.display()
+        );
+        if let Some(sub) = name.strip_suffix("/manifest.json") {
+            assert_manifest_matches(&dir.join(sub));
+        }
+    }
+    manifest
+}
