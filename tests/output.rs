@@ -1,0 +1,384 @@
+//! The output layer as a user meets it: every command's directory carries a manifest that hashes every
+//! file in it; `--force` replaces a directory whole; a kill leaves the old outputs or the new ones;
+//! one writer at a time; tables every reader splits the same way.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Instant;
+
+use common::{assert_manifest_matches, cogov, files_under, stderr};
+
+fn scratch(name: &str) -> PathBuf {
+    common::scratch("output", name, true)
+}
+
+/// A small basin: every command finishes in a fraction of a second.
+const SMALL: [&str; 11] = [
+    "--steps",
+    "12",
+    "--replicates",
+    "2",
+    "--set",
+    "world.regions=2",
+    "--set",
+    "enterprises.per_region=50",
+    "--set",
+    "public.per_region=200",
+    "--quiet",
+];
+
+fn ok(o: &Output) {
+    assert!(o.status.success(), "{}", stderr(o));
+}
+
+fn run(out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        "scenarios/coordinated.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(SMALL);
+    args.extend(extra);
+    cogov(&args)
+}
+
+/// A Morris or grid experiment over a tiny basin.
+fn experiment(dir: &Path, kind: &str) -> PathBuf {
+    let design = match kind {
+        "morris" => "kind = \"morris\"\ntrajectories = 2\nlevels = 4\nbootstrap = 20",
+        _ => "kind = \"grid\"\nlevels = 2",
+    };
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/fragmented.toml");
+    let path = dir.join(format!("{kind}.toml"));
+    std::fs::write(
+        &path,
+        format!(
+            "name = \"{kind}\"\nbase = \"{}\"\nsteps = 12\nreplicates = 2\nmetrics = [\"pollution_mean\"]\n\
+             [design]\n{design}\n[[parameters]]\nkey = \"law.fine\"\nmin = 0.05\nmax = 1.0\n\
+             [[parameters]]\nkey = \"monitoring.coverage\"\nmin = 0.0\nmax = 1.0\n",
+            base.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn sweep(exp: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "sweep",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--set",
+        "world.regions=2",
+        "--set",
+        "enterprises.per_region=50",
+        "--set",
+        "public.per_region=0",
+    ];
+    args.extend(extra);
+    cogov(&args)
+}
+
+#[test]
+fn every_command_writes_a_manifest_that_hashes_every_file_it_wrote() {
+    let dir = scratch("manifests");
+    let out = |name: &str| dir.join(name);
+
+    ok(&run(&out("run"), &["--set", "output.regions=true"]));
+    let m = assert_manifest_matches(&out("run"));
+    assert_eq!(m["command"], "run");
+    assert_eq!(m["steps"], 12);
+    assert_eq!(m["replicates"], 2);
+    assert_eq!(m["threads"].as_u64().map(|t| t >= 1), Some(true));
+    assert_eq!(m["overrides"][0], "world.regions=2");
+    assert_eq!(m["overrides"][3], "output.regions=true");
+    assert!(
+        m["scenarios"][0]["resolved"]
+            .as_str()
+            .unwrap()
+            .contains("regions = true"),
+        "the resolved scenario carries the overrides"
+    );
+    assert!(m["git_dirty"].is_boolean() || m["git_commit"].is_null());
+
+    let compared = out("compare");
+    let mut args = vec!["compare", "--out", compared.to_str().unwrap()];
+    args.extend(SMALL);
+    ok(&cogov(&args));
+    assert_eq!(
+        assert_manifest_matches(&out("compare"))["scenarios"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let exp = experiment(&dir, "morris");
+    ok(&sweep(&exp, &out("sweep"), &["--steps", "6"]));
+    let m = assert_manifest_matches(&out("sweep"));
+    assert_eq!(
+        m["steps"], 6,
+        "the --steps override is the sweep's run size"
+    );
+    assert_eq!(m["overrides"].as_array().unwrap().len(), 3);
+    assert!(
+        m["experiment"]["resolved"]
+            .as_str()
+            .unwrap()
+            .contains("steps = 6")
+    );
+
+    ok(&cogov(&[
+        "game",
+        "scenarios/games/tsebelis.toml",
+        "--out",
+        out("game").to_str().unwrap(),
+    ]));
+    let m = assert_manifest_matches(&out("game"));
+    assert!(
+        m["game"]["resolved"]
+            .as_str()
+            .unwrap()
+            .contains("[payoffs]")
+    );
+
+    ok(&cogov(&[
+        "validate",
+        "--quick",
+        "--out",
+        out("validate").to_str().unwrap(),
+    ]));
+    let m = assert_manifest_matches(&out("validate"));
+    assert!(m["inputs"]["validation/becker.toml"].is_string());
+
+    // Redrawing keeps the manifest true to the directory and records the redraw.
+    std::fs::remove_file(out("run").join("run.svg")).unwrap();
+    ok(&cogov(&["plot", out("run").to_str().unwrap()]));
+    let m = assert_manifest_matches(&out("run"));
+    assert_eq!(m["command"], "run");
+    let redrawn: Vec<&str> = m["redrawn"][0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(redrawn, ["run.png", "run.svg"]);
+
+    // Nothing beside the output directories: no lock, no staging directory.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+#[test]
+fn force_replaces_the_whole_directory_and_leaves_no_earlier_file() {
+    let dir = scratch("force");
+    let out = dir.join("run");
+    ok(&run(&out, &["--set", "output.regions=true"]));
+    assert!(out.join("regions.csv").is_file());
+    let o = run(&out, &[]);
+    assert_eq!(o.status.code(), Some(2), "no overwrite without --force");
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    ok(&run(&out, &["--force"]));
+    assert!(!out.join("regions.csv").exists(), "a stale regions.csv");
+    assert_manifest_matches(&out);
+
+    // A grid sweep over a Morris sweep: no Morris sensitivity table or figure survives.
+    let swept = dir.join("sweep");
+    ok(&sweep(&experiment(&dir, "morris"), &swept, &[]));
+    assert!(swept.join("sensitivity.png").is_file());
+    ok(&sweep(&experiment(&dir, "grid"), &swept, &["--force"]));
+    for stale in ["sensitivity.png", "sensitivity.svg", "sensitivity.csv"] {
+        assert!(!swept.join(stale).exists(), "a stale {stale}");
+    }
+    ok(&cogov(&["plot", swept.to_str().unwrap()]));
+    assert!(!swept.join("sensitivity.png").exists());
+    assert_manifest_matches(&swept);
+}
+
+#[test]
+fn a_directory_cogov_did_not_write_is_never_replaced() {
+    let dir = scratch("foreign");
+    let mine = dir.join("notes");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("thesis.tex"), "years of work").unwrap();
+    let o = run(&mine, &["--force"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not an output directory"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(mine.join("thesis.tex")).unwrap(),
+        "years of work"
+    );
+    assert_eq!(files_under(&mine), ["thesis.tex"]);
+
+    let file = dir.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let o = run(&file, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a directory"), "{}", stderr(&o));
+
+    // An empty directory is there to be filled.
+    let empty = dir.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    ok(&run(&empty, &[]));
+    assert_manifest_matches(&empty);
+}
+
+#[test]
+fn a_second_writer_is_refused_while_the_first_holds_the_lock() {
+    let dir = scratch("lock");
+    let out = dir.join("run");
+    let lock = std::fs::File::create(dir.join(".run.lock")).unwrap();
+    lock.lock().unwrap();
+    let o = run(&out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("another cogov command is writing") && err.contains(".run.lock"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    lock.unlock().unwrap();
+    ok(&run(&out, &[]));
+}
+
+#[test]
+fn game_and_validation_tables_have_every_row_the_width_of_their_header() {
+    let dir = scratch("widths");
+    let game = dir.join("game");
+    ok(&cogov(&[
+        "game",
+        "scenarios/games/wang2023-stage3.toml",
+        "--out",
+        game.to_str().unwrap(),
+    ]));
+    let validation = dir.join("validation");
+    ok(&cogov(&[
+        "validate",
+        "--quick",
+        "--out",
+        validation.to_str().unwrap(),
+    ]));
+    let mut checked = 0;
+    for dir in [&game, &validation] {
+        for name in files_under(dir).iter().filter(|n| n.ends_with(".csv")) {
+            let text = std::fs::read_to_string(dir.join(name)).unwrap();
+            let mut reader = csv::ReaderBuilder::new()
+                .flexible(true)
+                .from_reader(text.as_bytes());
+            let width = reader.headers().unwrap().len();
+            for (i, record) in reader.records().enumerate() {
+                assert_eq!(record.unwrap().len(), width, "{name} row {}", i + 1);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "{checked} tables");
+    let info = std::fs::read_to_string(game.join("info.csv")).unwrap();
+    assert!(
+        info.contains("title,\"Wang et al. (2023), stage 3\""),
+        "{info}"
+    );
+}
+
+/// A deterministic stream of kill times (fractions of a run's duration).
+fn fractions(n: usize) -> Vec<f64> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64 * 1.1
+        })
+        .collect()
+}
+
+#[test]
+fn a_force_run_killed_at_any_moment_leaves_the_old_outputs_or_the_new_ones() {
+    let dir = scratch("kill-force");
+    let out = dir.join("run");
+    // Large tables and a figure, so that kills also land while files are written.
+    let heavy = [
+        "--steps",
+        "60",
+        "--replicates",
+        "2",
+        "--set",
+        "world.regions=40",
+        "--set",
+        "enterprises.per_region=50",
+        "--set",
+        "public.per_region=200",
+        "--set",
+        "output.regions=true",
+        "--quiet",
+    ];
+    let command = |seed: &str| -> Command {
+        let mut c = common::command();
+        c.args(["run", "scenarios/fragmented.toml", "--out"])
+            .arg(&out)
+            .args(heavy)
+            .args(["--seed", seed, "--force"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c
+    };
+    let started = Instant::now();
+    assert!(command("1").status().unwrap().success());
+    let duration = started.elapsed();
+    let seed_of = |m: &serde_json::Value| m["seed"].as_u64().unwrap();
+    let mut previous = seed_of(&assert_manifest_matches(&out));
+    let (mut mid_write, mut trials) = (0, 0);
+    for (i, fraction) in fractions(24).into_iter().enumerate() {
+        let seed = (i + 2).to_string();
+        let mut child = command(&seed).spawn().unwrap();
+        std::thread::sleep(duration.mul_f64(fraction));
+        let staged = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".run.cogov-"))
+            .any(|e| !files_under(&e.path()).is_empty());
+        let _ = child.kill();
+        child.wait().unwrap();
+        trials += 1;
+        // Either the complete old outputs or the complete new ones, never a mix.
+        let manifest = assert_manifest_matches(&out);
+        let seed_now = seed_of(&manifest);
+        assert!(
+            seed_now == previous || seed_now == i as u64 + 2,
+            "trial {i}: outputs of seed {seed_now}"
+        );
+        if staged && seed_now == previous {
+            mid_write += 1;
+        }
+        previous = seed_now;
+    }
+    eprintln!("{trials} kills, {mid_write} while files were being staged");
+    assert!(trials >= 20);
+    assert!(
+        mid_write >= 3,
+        "only {mid_write} kills landed while outputs were written"
+    );
+    // The next command cleans what the kills left beside the directory.
+    assert!(command("99").status().unwrap().success());
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
