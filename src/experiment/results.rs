@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::design;
 use super::{DesignKind, Experiment, Parameter, Range, design_kind_name, sensitivity};
 use crate::error::{InputError, Result};
-use crate::model::observe::StepRecord;
+use crate::model::observe::{StepRecord, domain};
 use crate::output::OutputDir;
 use crate::output::stats::{paired, summarize};
 use crate::output::table::{Cell, Table, csv_rows};
@@ -164,7 +164,7 @@ fn column(p: &PointResults, m: usize) -> Vec<f64> {
 }
 
 /// `summary.csv`: per design point and metric, the summary over replicates in the columns of
-/// `compare`'s summary (`mean, sd, ci95_low, ci95_high, n`).
+/// `compare`'s summary (`mean, sd, ci95_low, ci95_high, n`), the interval clipped to the metric's range.
 fn point_summary(design: &DesignSpec, points: &[PointResults]) -> Table {
     let mut columns = vec!["point".to_string()];
     columns.extend(design.parameters.iter().map(|p| p.key.clone()));
@@ -176,7 +176,9 @@ fn point_summary(design: &DesignSpec, points: &[PointResults]) -> Table {
             let mut row = vec![Cell::from(i)];
             row.extend(point.values.iter().map(|v| Cell::from(v.as_str())));
             row.push(Cell::from(metric.as_str()));
-            row.extend(summary_cells(&summarize(&column(point, m))));
+            row.extend(summary_cells(
+                &summarize(&column(point, m)).within(domain(metric)),
+            ));
             table.push(row);
         }
     }

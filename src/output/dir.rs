@@ -265,6 +265,7 @@ impl Claim {
     fn into_dir(self, root: PathBuf) -> OutputDir {
         OutputDir {
             root,
+            shown: self.target.clone(),
             publish: Some(Publish {
                 target: self.target,
                 _lock: self.lock,
@@ -309,6 +310,8 @@ pub struct OutputDir {
     keep_on_failure: bool,
     /// Files written by this command so far.
     written: BTreeSet<String>,
+    /// Where the directory will be once published: the path error messages name.
+    shown: PathBuf,
     pub format: Format,
 }
 
@@ -329,9 +332,10 @@ impl OutputDir {
     /// A subdirectory written with this directory and published with it (it gets its own manifest).
     pub fn nested(&self, name: &str) -> Result<OutputDir> {
         let root = self.path(name);
-        fs::create_dir(&root).map_err(|e| Error::io(&root, e))?;
+        fs::create_dir(&root).map_err(|e| Error::io(self.shown(name), e))?;
         Ok(OutputDir {
             root,
+            shown: self.shown(name),
             publish: None,
             keep_on_failure: false,
             written: BTreeSet::new(),
@@ -359,18 +363,22 @@ impl OutputDir {
         self.root.join(name)
     }
 
+    /// The path of file `name` once the directory is published, as messages name it.
+    pub fn shown(&self, name: &str) -> PathBuf {
+        self.shown.join(name)
+    }
+
     /// Read a text file of the directory being written.
     pub fn read(&self, name: &str) -> Result<String> {
-        let path = self.path(name);
-        fs::read_to_string(&path).map_err(|e| Error::io(&path, e))
+        fs::read_to_string(self.path(name)).map_err(|e| Error::io(self.shown(name), e))
     }
 
     /// Write `bytes` to `name`: a new file under a random name, flushed, then renamed into place.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
-        let dest = self.path(name);
         let mut tmp = self.temporary(name)?;
-        tmp.write_all(bytes).map_err(|e| Error::io(&dest, e))?;
-        persist(tmp, &dest)?;
+        tmp.write_all(bytes)
+            .map_err(|e| Error::io(self.shown(name), e))?;
+        persist(tmp, &self.path(name), &self.shown(name))?;
         self.written.insert(name.to_string());
         Ok(())
     }
@@ -383,11 +391,11 @@ impl OutputDir {
     /// A streaming table `{stem}.{format}`, complete on disk only after [`TableWriter::finish`].
     pub fn table<S: AsRef<str>>(&mut self, stem: &str, columns: &[S]) -> Result<TableWriter> {
         let name = format!("{stem}.{}", self.format.extension());
-        let dest = self.path(&name);
+        let (dest, shown) = (self.path(&name), self.shown(&name));
         let tmp = self.temporary(&name)?;
-        let sink = CsvSink::new(BufWriter::new(tmp), columns).map_err(|e| Error::io(&dest, e))?;
+        let sink = CsvSink::new(BufWriter::new(tmp), columns).map_err(|e| Error::io(&shown, e))?;
         self.written.insert(name);
-        Ok(TableWriter { sink, dest })
+        Ok(TableWriter { sink, dest, shown })
     }
 
     /// Write a table held in memory as `{stem}.{format}`.
@@ -401,14 +409,16 @@ impl OutputDir {
 
     /// Open `name` for appending, creating it (never through a symbolic link).
     pub fn append(&self, name: &str) -> Result<File> {
-        let path = self.path(name);
-        open_nofollow(OpenOptions::new().append(true).create(true), &path)
-            .map_err(|e| Error::io(&path, e))
+        open_nofollow(
+            OpenOptions::new().append(true).create(true),
+            &self.path(name),
+        )
+        .map_err(|e| Error::io(self.shown(name), e))
     }
 
     /// Rename file `from` to `to` within the directory.
     pub fn rename(&self, from: &str, to: &str) -> Result<()> {
-        fs::rename(self.path(from), self.path(to)).map_err(|e| Error::io(self.path(to), e))
+        fs::rename(self.path(from), self.path(to)).map_err(|e| Error::io(self.shown(to), e))
     }
 
     fn temporary(&self, name: &str) -> Result<NamedTempFile> {
@@ -427,7 +437,7 @@ impl OutputDir {
         builder.permissions(permissions);
         builder
             .tempfile_in(&self.root)
-            .map_err(|e| Error::io(self.path(name), e))
+            .map_err(|e| Error::io(self.shown(name), e))
     }
 
     /// The SHA-256 of every file written so far, by path relative to the directory ('/'-separated),
@@ -460,27 +470,29 @@ impl OutputDir {
 pub struct TableWriter {
     sink: CsvSink<BufWriter<NamedTempFile>>,
     dest: PathBuf,
+    shown: PathBuf,
 }
 
 impl TableWriter {
     pub fn row(&mut self, cells: &[Cell]) -> Result<()> {
-        self.sink.row(cells).map_err(|e| Error::io(&self.dest, e))
+        self.sink.row(cells).map_err(|e| Error::io(&self.shown, e))
     }
 
     /// Flush the table and rename it into place.
     pub fn finish(self) -> Result<()> {
-        let dest = self.dest;
-        let buffered = self.sink.into_inner().map_err(|e| Error::io(&dest, e))?;
+        let shown = self.shown;
+        let buffered = self.sink.into_inner().map_err(|e| Error::io(&shown, e))?;
         let tmp = buffered
             .into_inner()
-            .map_err(|e| Error::io(&dest, e.into_error()))?;
-        persist(tmp, &dest)
+            .map_err(|e| Error::io(&shown, e.into_error()))?;
+        persist(tmp, &self.dest, &shown)
     }
 }
 
-fn persist(tmp: NamedTempFile, dest: &Path) -> Result<()> {
-    tmp.as_file().sync_data().map_err(|e| Error::io(dest, e))?;
-    tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;
+/// Flush `tmp` to disk and rename it to `dest`; errors name `shown`.
+fn persist(tmp: NamedTempFile, dest: &Path, shown: &Path) -> Result<()> {
+    tmp.as_file().sync_data().map_err(|e| Error::io(shown, e))?;
+    tmp.persist(dest).map_err(|e| Error::io(shown, e.error))?;
     Ok(())
 }
 
