@@ -1,12 +1,13 @@
 //! Time per step against the number of agents (10^3 to 10^7), on 1 and 2 threads. Writes
-//! `docs/figures/scaling.csv` and the figure `docs/figures/scaling.png` / `.svg`.
+//! `output/bench/scaling/` (the table `scaling.csv`, the figure `scaling.png` / `.svg` and a
+//! manifest) and copies the table and figure into `docs/figures/`.
 //! Run: `cargo bench --bench scaling` (about a minute on 2 cores).
 
 use std::path::Path;
 use std::time::Instant;
 
 use cogov::model::World;
-use cogov::output::OutputDir;
+use cogov::output::{Manifest, OutputDir, Table};
 use cogov::plot::{Line, log_log_figure};
 use cogov::scenario::load_scenario;
 
@@ -44,8 +45,13 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo bench -- --list` and test harness probes
     }
-    let mut csv =
-        String::from("threads,agents,seconds_per_step,ns_per_agent_step,agent_steps_per_second\n");
+    let mut table = Table::new(&[
+        "threads",
+        "agents",
+        "seconds_per_step",
+        "ns_per_agent_step",
+        "agent_steps_per_second",
+    ]);
     let mut lines = Vec::new();
     for threads in [1usize, 2] {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -66,10 +72,11 @@ fn main() {
                 seconds * 1e3,
                 agents / seconds / 1e6
             );
-            csv.push_str(&format!(
-                "{threads},{agents},{seconds},{ns},{}\n",
-                agents / seconds
-            ));
+            table.push(
+                [threads as f64, agents, seconds, ns, agents / seconds]
+                    .map(cogov::output::Cell::Num)
+                    .to_vec(),
+            );
             points.push((agents, seconds));
         }
         lines.push(Line {
@@ -77,9 +84,10 @@ fn main() {
             points,
         });
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/figures");
-    let mut out = OutputDir::create(&dir, true).expect("docs/figures is writable");
-    out.write("scaling.csv", csv.as_bytes())
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = OutputDir::create(&root.join("output/bench/scaling"), true)
+        .expect("output/bench/scaling is writable");
+    out.write_table("scaling", &table)
         .expect("write scaling.csv");
     log_log_figure(
         &mut out,
@@ -92,5 +100,17 @@ fn main() {
         &lines,
     )
     .expect("draw the scaling figure");
-    println!("wrote {}", dir.join("scaling.png").display());
+    let mut manifest = Manifest::new("bench scaling", rayon::current_num_threads());
+    let published = out
+        .commit(|hashes| manifest.to_json(hashes))
+        .expect("publish output/bench/scaling");
+    let docs = root.join("docs/figures");
+    for name in ["scaling.csv", "scaling.png", "scaling.svg"] {
+        std::fs::copy(published.join(name), docs.join(name)).expect("copy into docs/figures");
+    }
+    println!(
+        "wrote {} and copied it into {}",
+        published.display(),
+        docs.display()
+    );
 }

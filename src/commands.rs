@@ -299,7 +299,7 @@ pub fn sweep(
 
 /// `cogov merge DIR…`: combine finished shards into one sweep directory.
 pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
-    let out = crate::experiment::sweep::merge(dirs, out, force)?;
+    let out = crate::experiment::merge::merge(dirs, out, force)?;
     crate::sayln!("merged {} shards into {}", dirs.len(), out.display());
     Ok(out)
 }

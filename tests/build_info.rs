@@ -90,7 +90,13 @@ fn manifest(bin: &Path, repo: &Path, cwd: &Path, path: &str) -> serde_json::Valu
 fn the_manifest_reports_the_commit_and_dirty_flag_of_the_build_even_without_git() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let Ok(listed) = Command::new("git")
-        .args(["ls-files", "-z"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
         .current_dir(root)
         .output()
     else {
@@ -101,7 +107,7 @@ fn the_manifest_reports_the_commit_and_dirty_flag_of_the_build_even_without_git(
         eprintln!("warning: not a git checkout; the build-commit test is skipped");
         return;
     }
-    // A scratch checkout holding the tracked files as they are now.
+    // A scratch checkout holding the files of this checkout as they are now (untracked ones too).
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-info");
     let (repo, target) = (scratch.join("repo"), scratch.join("target"));
     let _ = std::fs::remove_dir_all(&repo);

@@ -18,6 +18,7 @@
 //! come from the parameters, not from sampling noise.
 
 pub mod design;
+pub mod merge;
 pub mod results;
 pub mod sensitivity;
 pub mod sweep;

@@ -25,7 +25,7 @@ use crate::error::{Error, InputError, Result};
 use crate::model::World;
 use crate::output::dir::SWEEP_IDENTITY;
 use crate::output::manifest::{Manifest, ScenarioEntry, Timing};
-use crate::output::table::{Cell, CsvSink, Table, TableSink, read_csv};
+use crate::output::table::{Cell, CsvSink, Table, TableSink};
 use crate::output::{BUILD, Claim, Existing, OutputDir};
 use crate::scenario::{Params, with_overrides};
 
@@ -50,20 +50,20 @@ pub struct SweepOptions {
 /// included), the build, and the shard. A sweep resumes, and shards merge, only within one identity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Identity {
-    experiment: String,
-    digest: String,
-    cogov_version: String,
-    git_commit: Option<String>,
-    git_dirty: Option<bool>,
-    shard: u32,
-    shards: u32,
-    first_point: usize,
-    end_point: usize,
-    points: usize,
-    replicates: u32,
-    steps: u32,
-    seed: u64,
-    design: DesignSpec,
+    pub(super) experiment: String,
+    pub(super) digest: String,
+    pub(super) cogov_version: String,
+    pub(super) git_commit: Option<String>,
+    pub(super) git_dirty: Option<bool>,
+    pub(super) shard: u32,
+    pub(super) shards: u32,
+    pub(super) first_point: usize,
+    pub(super) end_point: usize,
+    pub(super) points: usize,
+    pub(super) replicates: u32,
+    pub(super) steps: u32,
+    pub(super) seed: u64,
+    pub(super) design: DesignSpec,
 }
 
 impl Identity {
@@ -89,7 +89,7 @@ impl Identity {
     }
 
     /// The same sweep, whichever shard.
-    fn same_sweep(&self, other: &Identity) -> bool {
+    pub(super) fn same_sweep(&self, other: &Identity) -> bool {
         let whole = |id: &Identity| Identity {
             shard: 0,
             first_point: 0,
@@ -99,7 +99,7 @@ impl Identity {
         whole(self) == whole(other)
     }
 
-    fn read(dir: &Path) -> Result<Identity> {
+    pub(super) fn read(dir: &Path) -> Result<Identity> {
         let path = dir.join(SWEEP_IDENTITY);
         let text = std::fs::read_to_string(&path).map_err(|e| {
             InputError::Usage(format!("{}: not a sweep directory ({e})", path.display()))
@@ -113,7 +113,7 @@ impl Identity {
         })
     }
 
-    fn to_json(&self) -> String {
+    pub(super) fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("serializes") + "\n"
     }
 }
@@ -204,12 +204,8 @@ fn shard_range(points: usize, shard: Option<(u32, u32)>) -> (usize, usize) {
 
 /// Keep the complete rows of a partial results file (a kill may leave half a row); returns how many.
 fn recover_partial(out: &OutputDir, columns: &[String]) -> Result<usize> {
-    let path = out.path(PARTIAL);
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
+    let path = out.shown(PARTIAL);
+    let mut file = out.open_existing(PARTIAL)?;
     let mut content = Vec::new();
     file.read_to_end(&mut content)
         .map_err(|e| Error::io(&path, e))?;
@@ -375,7 +371,7 @@ fn run_into(
         return Ok(());
     } else {
         let mut file = out.append(PARTIAL)?;
-        write_header(&mut file, &columns, &out.path(PARTIAL))?;
+        write_header(&mut file, &columns, &out.shown(PARTIAL))?;
         0
     };
     let replicates = exp.base.s.replicates as usize;
@@ -396,7 +392,7 @@ fn run_into(
         .progress_chars("=> "),
     );
     bar.set_message(exp.name.clone());
-    let partial = out.path(PARTIAL);
+    let partial = out.shown(PARTIAL);
     let mut file = out.append(PARTIAL)?;
     for batch in runs.chunks(BATCH) {
         let rows = batch
@@ -449,7 +445,7 @@ fn sweep_manifest(
     m
 }
 
-fn shard_details(m: &mut Manifest, id: &Identity) {
+pub(super) fn shard_details(m: &mut Manifest, id: &Identity) {
     m.detail("design", &id.design);
     m.detail("points", id.points);
     m.detail("shard", format!("{}/{}", id.shard, id.shards));
@@ -457,7 +453,7 @@ fn shard_details(m: &mut Manifest, id: &Identity) {
 }
 
 /// Write the tables of a complete sweep (only when it is not one shard of several) and publish it.
-fn publish(
+pub(super) fn publish(
     mut out: OutputDir,
     id: &Identity,
     manifest: &mut Manifest,
@@ -474,89 +470,6 @@ fn publish(
         output_seconds: tables.elapsed().as_secs_f64(),
     };
     out.commit(|hashes| manifest.to_json(hashes))
-}
-
-/// `cogov merge DIR…`: combine complete shard directories into one sweep directory.
-pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
-    let started = Instant::now();
-    let mut shards: Vec<(Identity, &PathBuf)> = dirs
-        .iter()
-        .map(|d| Ok((Identity::read(d)?, d)))
-        .collect::<Result<_>>()?;
-    shards.sort_by_key(|(id, _)| id.shard);
-    let first = shards
-        .first()
-        .ok_or_else(|| InputError::Usage("merge needs at least one shard directory".into()))?
-        .0
-        .clone();
-    for (id, dir) in &shards {
-        if !id.same_sweep(&first) {
-            return Err(InputError::Usage(format!(
-                "{} holds a shard of another sweep than {} (experiment, run size or build differ)",
-                dir.display(),
-                shards[0].1.display()
-            ))
-            .into());
-        }
-    }
-    let indices: Vec<u32> = shards.iter().map(|(id, _)| id.shard).collect();
-    if indices != (0..first.shards).collect::<Vec<_>>() {
-        return Err(InputError::Usage(format!(
-            "merge needs each of the {} shards exactly once; got shards {indices:?}",
-            first.shards
-        ))
-        .into());
-    }
-    let read = |path: PathBuf| -> Result<String> {
-        std::fs::read_to_string(&path).map_err(|_| {
-            InputError::Usage(format!(
-                "{}: missing; is the shard finished?",
-                path.display()
-            ))
-            .into()
-        })
-    };
-    let design = read(shards[0].1.join("design.csv"))?;
-    let columns = first.design.results_columns();
-    let mut dir = OutputDir::create(out, force)?;
-    let mut results = dir.table("results", &columns)?;
-    for (_, shard) in &shards {
-        let file = shard.join("results.csv");
-        let text = read(file.clone())?;
-        let name = file.display().to_string();
-        let table = read_csv(&text, &name, Some(columns.len()))?;
-        for row in &table.rows {
-            let cells: Vec<Cell> = (0..row.len()).map(|i| Cell::from(row.get(i))).collect();
-            results.row(&cells)?;
-        }
-    }
-    results.finish()?;
-    let merged = Identity {
-        shard: 0,
-        shards: 1,
-        first_point: 0,
-        end_point: first.points,
-        ..first
-    };
-    dir.write(SWEEP_IDENTITY, merged.to_json().as_bytes())?;
-    dir.write("design.csv", design.as_bytes())?;
-    // The shards' manifest already records the experiment as resolved; the merge keeps that record.
-    let mut manifest =
-        crate::output::Manifest::read(shards[0].1)?.unwrap_or_else(|| Manifest::new("merge", 0));
-    manifest.command = "merge".into();
-    manifest.cogov_version = BUILD.version.into();
-    manifest.git_commit = BUILD.commit.map(str::to_string);
-    manifest.git_dirty = BUILD.dirty;
-    manifest.threads = rayon::current_num_threads();
-    shard_details(&mut manifest, &merged);
-    manifest.detail(
-        "merged_from",
-        shards
-            .iter()
-            .map(|(_, d)| d.display().to_string())
-            .collect::<Vec<_>>(),
-    );
-    publish(dir, &merged, &mut manifest, started)
 }
 
 /// `cogov plot` on a sweep directory: recompute the tables and figure from `results.csv`.

@@ -3,12 +3,15 @@
 //! ([`table`]), the record of the run ([`manifest`]), and the contract tables ([`tables`]). Outputs
 //! read finished observations only.
 
+mod atomic;
+pub mod claim;
 pub mod dir;
 pub mod manifest;
 pub mod stats;
 pub mod table;
 pub mod tables;
 
-pub use dir::{Claim, Existing, OutputDir, TableWriter, sha256_hex};
+pub use claim::{Claim, Existing};
+pub use dir::{OutputDir, TableWriter, sha256_hex};
 pub use manifest::{BUILD, Manifest};
 pub use table::{Cell, Table};

@@ -1,7 +1,7 @@
 //! The tables of the product contract: `timeseries.csv`, `summary.csv`, `differences.csv` and
 //! `regions.csv`. Months are numbered 1…N, as in every table and figure.
 
-use super::OutputDir;
+use super::dir::OutputDir;
 use super::stats::{Summary, paired, summarize};
 use super::table::{Cell, Table};
 use crate::engine::ScenarioRun;
