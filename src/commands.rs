@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::engine::{ScenarioRun, run_scenario};
 use crate::error::{Error, InputError, Result};
-use crate::model::observe::StepRecord;
+use crate::model::observe::Indicator;
 use crate::output::manifest::{Manifest, ScenarioEntry, Timing};
 use crate::output::{OutputDir, tables};
 use crate::plot;
@@ -210,13 +210,13 @@ fn run_manifest(
 
 /// A short table of headline results on stdout.
 fn print_summary(runs: &[ScenarioRun], out: &Path) {
-    const SHOWN: [&str; 6] = [
-        "pollution_mean",
-        "target_met_share",
-        "compliance_rate",
-        "enforcement_cost",
-        "welfare_net",
-        "awareness_mean",
+    const SHOWN: [Indicator; 6] = [
+        Indicator::PollutionMean,
+        Indicator::TargetMetShare,
+        Indicator::ComplianceRate,
+        Indicator::EnforcementCost,
+        Indicator::WelfareNet,
+        Indicator::AwarenessMean,
     ];
     let window = runs[0].params.s.output.window;
     crate::sayln!("final {window}-month means over replicates (95% CI):");
@@ -227,15 +227,11 @@ fn print_summary(runs: &[ScenarioRun], out: &Path) {
     crate::sayln!();
     let per_run: Vec<Vec<Vec<f64>>> = runs.iter().map(tables::final_window_means).collect();
     for metric in SHOWN {
-        let m = StepRecord::COLUMNS
-            .iter()
-            .position(|c| *c == metric)
-            .expect("known metric");
-        crate::say!("{metric:<18}");
+        let m = metric.index();
+        crate::say!("{:<18}", metric.name());
         for reps in &per_run {
             let values: Vec<f64> = reps.iter().map(|v| v[m]).collect();
-            let s = crate::output::stats::summarize(&values)
-                .within(crate::model::observe::domain(metric));
+            let s = crate::output::stats::summarize(&values).within(metric.domain().bounds());
             let cell = if s.n >= 2 {
                 format!("{:.3} [{:.3}, {:.3}]", s.mean, s.ci_low, s.ci_high)
             } else {
@@ -306,7 +302,6 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
 
 /// The figure of a `run` or `compare` directory, drawn from its `timeseries.csv` as written.
 pub(crate) fn draw_run_figure(dir: &mut OutputDir, stem: &str, title: &str) -> Result<()> {
-    let metrics: Vec<&str> = plot::COMPARE_PANELS.iter().map(|p| p.metric).collect();
-    let bands = plot::bands_from_timeseries(&dir.read("timeseries.csv")?, &metrics)?;
+    let bands = plot::bands_from_timeseries(&dir.read("timeseries.csv")?, &plot::COMPARE_PANELS)?;
     plot::time_series_figure(dir, stem, title, &bands, &plot::COMPARE_PANELS, None)
 }

@@ -3,7 +3,7 @@
 
 use crate::error::InputError;
 use crate::model::enterprise::Enterprise;
-use crate::model::observe::{RegionRecord, StepRecord};
+use crate::model::observe::{Indicator, RegionRecord, StepRecord};
 use crate::model::{ENTERPRISE_CHUNK, PUBLIC_CHUNK};
 use crate::scenario::Params;
 use crate::scenario::validate::Topology;
@@ -39,7 +39,7 @@ pub fn world_bytes(p: &Params) -> u64 {
 pub fn record_bytes(p: &Params) -> u64 {
     let s = &p.s;
     let rows = u64::from(s.replicates) * u64::from(s.steps);
-    let columns = StepRecord::COLUMNS.len() as u64;
+    let columns = Indicator::ALL.len() as u64;
     let mut bytes =
         rows * (std::mem::size_of::<StepRecord>() as u64 + columns * CSV_BYTES_PER_VALUE);
     if s.output.regions {

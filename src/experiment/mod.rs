@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use toml::{Table, Value};
 
 use crate::error::InputError;
-use crate::model::observe::StepRecord;
+use crate::model::observe::Indicator;
 use crate::output::sha256_hex;
 use crate::scenario::{Params, load_scenario, read_chain, schema};
 
@@ -147,8 +147,8 @@ pub struct Experiment {
     pub kind: DesignKind,
     pub bootstrap: u32,
     pub parameters: Vec<Parameter>,
-    /// Indices into [`StepRecord::COLUMNS`].
-    pub metrics: Vec<usize>,
+    /// The indicators kept, in the order of the results' columns.
+    pub metrics: Vec<Indicator>,
     /// `base` as the experiment file gives it.
     pub base_file: String,
 }
@@ -176,11 +176,7 @@ impl Experiment {
             seed: None,
             steps: None,
             replicates: None,
-            metrics: self
-                .metrics
-                .iter()
-                .map(|&m| StepRecord::COLUMNS[m].to_string())
-                .collect(),
+            metrics: self.metrics.iter().map(|m| m.name().to_string()).collect(),
             design: RawDesign {
                 kind: design_kind_name(self.kind).into(),
                 points,
@@ -287,25 +283,22 @@ pub fn load_experiment(path: &Path, sets: &[String]) -> Result<Experiment, Input
     )?;
 
     let metrics = if raw.metrics.is_empty() {
-        (0..StepRecord::COLUMNS.len()).collect()
+        Indicator::ALL.to_vec()
     } else {
         raw.metrics
             .iter()
             .map(|m| {
-                StepRecord::COLUMNS
-                    .iter()
-                    .position(|c| c == m)
-                    .ok_or_else(|| {
-                        invalid(
-                            &file,
-                            "metrics",
-                            format!("\"{m}\""),
-                            &format!(
-                                "indicators of timeseries.csv: {}",
-                                StepRecord::COLUMNS.join(", ")
-                            ),
-                        )
-                    })
+                Indicator::parse(m).ok_or_else(|| {
+                    invalid(
+                        &file,
+                        "metrics",
+                        format!("\"{m}\""),
+                        &format!(
+                            "indicators of timeseries.csv: {}",
+                            Indicator::names().join(", ")
+                        ),
+                    )
+                })
             })
             .collect::<Result<_, _>>()?
     };

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::design;
 use super::{DesignKind, Experiment, Parameter, Range, design_kind_name, sensitivity};
 use crate::error::{InputError, Result};
-use crate::model::observe::{StepRecord, domain};
+use crate::model::observe::{Domain, Indicator};
 use crate::output::OutputDir;
 use crate::output::stats::{paired, summarize};
 use crate::output::table::{Cell, Table, csv_rows};
@@ -67,11 +67,7 @@ impl DesignSpec {
             size,
             bootstrap: exp.bootstrap,
             parameters,
-            metrics: exp
-                .metrics
-                .iter()
-                .map(|&m| StepRecord::COLUMNS[m].to_string())
-                .collect(),
+            metrics: exp.metrics.iter().map(|m| m.name().to_string()).collect(),
         }
     }
 
@@ -176,8 +172,9 @@ fn point_summary(design: &DesignSpec, points: &[PointResults]) -> Table {
             let mut row = vec![Cell::from(i)];
             row.extend(point.values.iter().map(|v| Cell::from(v.as_str())));
             row.push(Cell::from(metric.as_str()));
+            let domain = Indicator::parse(metric).map_or(Domain::Signed, Indicator::domain);
             row.extend(summary_cells(
-                &summarize(&column(point, m)).within(domain(metric)),
+                &summarize(&column(point, m)).within(domain.bounds()),
             ));
             table.push(row);
         }

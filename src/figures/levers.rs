@@ -10,6 +10,7 @@ use plotters::prelude::*;
 use super::{final_window, run};
 use crate::engine::ScenarioRun;
 use crate::error::{Error, Result};
+use crate::model::observe::Indicator;
 use crate::output::OutputDir;
 use crate::output::stats::paired;
 use crate::output::table::{Cell, Table, csv_rows};
@@ -55,10 +56,13 @@ pub const PRICING: [(&str, &str); 6] = [
     ),
 ];
 
-const METRICS: [(&str, &str); 3] = [
-    ("pollution_mean", "Δ pollution (t, mean stock per region)"),
-    ("welfare_net", "Δ welfare net of output (M¥/month)"),
-    ("enforcement_cost", "Δ enforcement cost (M¥/month)"),
+const METRICS: [(Indicator, &str); 3] = [
+    (
+        Indicator::PollutionMean,
+        "Δ pollution (t, mean stock per region)",
+    ),
+    (Indicator::WelfareNet, "Δ welfare net of output (M¥/month)"),
+    (Indicator::EnforcementCost, "Δ enforcement cost (M¥/month)"),
 ];
 
 const HEADER: [&str; 7] = [
@@ -84,7 +88,7 @@ fn push_effects(
         out.push(vec![
             label.into(),
             direction.into(),
-            metric.into(),
+            metric.name().into(),
             s.mean.into(),
             s.ci_low.into(),
             s.ci_high.into(),

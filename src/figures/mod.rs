@@ -26,11 +26,11 @@ use crate::commands::{self, RunOptions};
 use crate::engine::{ScenarioRun, run_scenario};
 use crate::error::Result;
 use crate::game;
-use crate::model::observe::StepRecord;
+use crate::model::observe::{Domain, Indicator};
 use crate::model::targets;
 use crate::output::manifest::{Redrawn, Timing, hash_inputs};
 use crate::output::{Claim, Manifest, OutputDir, tables};
-use crate::plot::{self, BandTable, Panel};
+use crate::plot::{self, BandTable, Panel, Series};
 
 pub use levers::LEVERS;
 pub use network::{Edge, wiring};
@@ -113,52 +113,55 @@ fn run(path: &str, quick: bool, sets: &[&str]) -> Result<ScenarioRun> {
     run_scenario(&params, &|_| {})
 }
 
-fn records(run: &ScenarioRun, metric: &str) -> Vec<Vec<f64>> {
-    let m = StepRecord::COLUMNS
-        .iter()
-        .position(|c| *c == metric)
-        .expect("known metric");
+/// `values[replicate][step]` of one indicator.
+fn records(run: &ScenarioRun, indicator: Indicator) -> Vec<Vec<f64>> {
     run.replicates
         .iter()
-        .map(|r| r.steps.iter().map(|s| s.values()[m]).collect())
+        .map(|r| r.steps.iter().map(|s| s.get(indicator)).collect())
         .collect()
 }
 
+/// The band table of the panels' indicators (derived series are computed by their figure).
 fn band_table(runs: &[ScenarioRun], panels: &[Panel]) -> BandTable {
     let mut t = BandTable::default();
     for run in runs {
         for p in panels {
-            t.push(run.params.name(), p.metric, &records(run, p.metric));
+            if let Series::Indicator(i) = p.series {
+                t.push(run.params.name(), i.name(), i.domain(), &records(run, i));
+            }
         }
     }
     t
 }
 
 const PARTICIPATION_PANELS: [Panel; 4] = [
-    Panel {
-        metric: "complaints_filed",
-        title: "Complaints filed",
-        unit: "complaints per month (basin)",
-    },
-    Panel {
-        metric: "complaints_handled",
-        title: "Complaints handled",
-        unit: "complaints per month (basin)",
-    },
-    Panel {
-        metric: "complaints_lost",
-        title: "Complaints lost",
-        unit: "complaints per month (basin)",
-    },
-    Panel {
-        metric: "awareness_mean",
-        title: "Public awareness",
-        unit: "mean awareness (0–1)",
-    },
+    Panel::indicator(
+        Indicator::ComplaintsFiled,
+        "Complaints filed",
+        "complaints per month (basin)",
+    ),
+    Panel::indicator(
+        Indicator::ComplaintsHandled,
+        "Complaints handled",
+        "complaints per month (basin)",
+    ),
+    Panel::indicator(
+        Indicator::ComplaintsLost,
+        "Complaints lost",
+        "complaints per month (basin)",
+    ),
+    Panel::indicator(
+        Indicator::AwarenessMean,
+        "Public awareness",
+        "mean awareness (0–1)",
+    ),
 ];
 
+/// Figure 6's series: the relative gap between the mean stock and the set-point.
+const TARGET_GAP: Series = Series::Derived("target_gap", Domain::Signed);
+
 const FEEDBACK_PANEL: [Panel; 1] = [Panel {
-    metric: "target_gap",
+    series: TARGET_GAP,
     title: "Gap between the mean stock and the set-point",
     unit: "(stock − set-point) / set-point",
 }];
@@ -215,7 +218,7 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
             ] {
                 let r = run(file, quick, &[])?;
                 let set_point = targets::set_point(&r.params);
-                let gaps: Vec<Vec<f64>> = records(&r, "pollution_mean")
+                let gaps: Vec<Vec<f64>> = records(&r, Indicator::PollutionMean)
                     .into_iter()
                     .map(|rep| {
                         rep.into_iter()
@@ -223,7 +226,12 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
                             .collect()
                     })
                     .collect();
-                t.push(r.params.name(), "target_gap", &gaps);
+                t.push(
+                    r.params.name(),
+                    TARGET_GAP.name(),
+                    TARGET_GAP.domain(),
+                    &gaps,
+                );
             }
             out.write_table("fig6-feedback", &t.to_table())
         })?;
@@ -424,14 +432,10 @@ pub fn replot(dir: &Path) -> Result<Vec<String>> {
     Ok(files)
 }
 
-/// Final-window means per replicate of one metric, by scenario run.
-fn final_window(run: &ScenarioRun, metric: &str) -> Vec<f64> {
-    let m = StepRecord::COLUMNS
-        .iter()
-        .position(|c| *c == metric)
-        .expect("known metric");
+/// Final-window means per replicate of one indicator, by scenario run.
+fn final_window(run: &ScenarioRun, indicator: Indicator) -> Vec<f64> {
     tables::final_window_means(run)
         .iter()
-        .map(|v| v[m])
+        .map(|v| v[indicator.index()])
         .collect()
 }

@@ -660,10 +660,11 @@ impl<'p> World<'p> {
         let step = self.t;
         let values = record.values();
         if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            let column = StepRecord::COLUMNS[i];
+            let indicator = observe::Indicator::ALL[i];
             return Err(format!(
-                "step {step}: {} quantity `{column}` became {v} (check the scenario's magnitudes)",
-                observe::family(column)
+                "step {step}: {} quantity `{}` became {v} (check the scenario's magnitudes)",
+                indicator.family().name(),
+                indicator.name()
             ));
         }
         let expected = self.initial_mass + self.emitted - self.basin.decayed - self.basin.exported;

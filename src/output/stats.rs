@@ -34,7 +34,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The interval clipped to the range `(lo, hi)` the quantity can take (see `observe::domain`).
+    /// The interval clipped to the range `(lo, hi)` the quantity can take (see `observe::Domain`).
     pub fn within(self, (lo, hi): (f64, f64)) -> Summary {
         Summary {
             ci_low: self.ci_low.clamp(lo, hi),

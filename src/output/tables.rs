@@ -6,12 +6,12 @@ use super::stats::{Summary, paired, summarize};
 use super::table::{Cell, Table};
 use crate::engine::ScenarioRun;
 use crate::error::Result;
-use crate::model::observe::{RegionRecord, StepRecord, domain};
+use crate::model::observe::{Indicator, RegionRecord};
 
 /// `timeseries.csv`: one row per scenario × replicate × month.
 pub fn write_timeseries(out: &mut OutputDir, runs: &[ScenarioRun]) -> Result<()> {
     let mut columns = vec!["scenario", "replicate", "step"];
-    columns.extend(StepRecord::COLUMNS);
+    columns.extend(Indicator::names());
     let mut w = out.table("timeseries", &columns)?;
     let mut row = Vec::with_capacity(columns.len());
     for run in runs {
@@ -64,7 +64,7 @@ pub fn final_window_means(run: &ScenarioRun) -> Vec<Vec<f64>> {
         .iter()
         .map(|rep| {
             let tail = &rep.steps[rep.steps.len().saturating_sub(window)..];
-            let mut sums = vec![0.0; StepRecord::COLUMNS.len()];
+            let mut sums = vec![0.0; Indicator::ALL.len()];
             for rec in tail {
                 for (s, v) in sums.iter_mut().zip(rec.values()) {
                     *s += v;
@@ -110,13 +110,13 @@ pub fn differences(runs: &[ScenarioRun]) -> Table {
     for run in others {
         let means = final_window_means(run);
         let n = means.len().min(base_means.len());
-        for (m, metric) in StepRecord::COLUMNS.iter().enumerate() {
+        for (m, metric) in Indicator::ALL.iter().enumerate() {
             let column = |rows: &[Vec<f64>]| rows[..n].iter().map(|v| v[m]).collect::<Vec<f64>>();
             let s = paired(&column(&means), &column(&base_means));
             let mut row = vec![
                 Cell::from(run.params.name()),
                 Cell::from(base.params.name()),
-                Cell::from(*metric),
+                Cell::from(metric.name()),
             ];
             row.extend(summary_cells(&s));
             table.push(row);
@@ -132,10 +132,10 @@ pub fn summary(runs: &[ScenarioRun]) -> Table {
     let mut table = Table::new(&columns);
     for run in runs {
         let per_replicate = final_window_means(run);
-        for (m, metric) in StepRecord::COLUMNS.iter().enumerate() {
+        for (m, metric) in Indicator::ALL.iter().enumerate() {
             let values: Vec<f64> = per_replicate.iter().map(|v| v[m]).collect();
-            let s = summarize(&values).within(domain(metric));
-            let mut row = vec![Cell::from(run.params.name()), Cell::from(*metric)];
+            let s = summarize(&values).within(metric.domain().bounds());
+            let mut row = vec![Cell::from(run.params.name()), Cell::from(metric.name())];
             row.extend(summary_cells(&s));
             table.push(row);
         }

@@ -20,7 +20,7 @@ mod validation;
 pub use indices::{IndexPanel, IndexRow, sensitivity_figure};
 pub use lines::{Line, log_log_figure};
 pub use series::{
-    BandPoint, BandTable, COMPARE_PANELS, Panel, bands_from_timeseries, time_series_figure,
+    BandPoint, BandTable, COMPARE_PANELS, Panel, Series, bands_from_timeseries, time_series_figure,
 };
 pub use validation::validation_figure;
 

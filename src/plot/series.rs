@@ -7,40 +7,75 @@ use plotters::prelude::*;
 
 use super::{Drawing, FONT_NAME, colour, draw_error, render, tick_label};
 use crate::error::Result;
-use crate::model::observe::domain;
+use crate::model::observe::{Domain, Indicator};
 use crate::output::OutputDir;
 use crate::output::stats::summarize;
 use crate::output::table::{Cell, Table, read_csv};
 
+/// What a panel draws: an indicator of `timeseries.csv`, or a quantity derived from the records
+/// (named, with the domain its intervals are clipped to).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Series {
+    Indicator(Indicator),
+    Derived(&'static str, Domain),
+}
+
+impl Series {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Series::Indicator(i) => i.name(),
+            Series::Derived(name, _) => name,
+        }
+    }
+
+    pub const fn domain(self) -> Domain {
+        match self {
+            Series::Indicator(i) => i.domain(),
+            Series::Derived(_, d) => d,
+        }
+    }
+}
+
 /// One panel of a time-series figure.
 pub struct Panel {
-    pub metric: &'static str,
+    pub series: Series,
     pub title: &'static str,
     pub unit: &'static str,
 }
 
+impl Panel {
+    /// A panel of one indicator of `timeseries.csv`.
+    pub const fn indicator(i: Indicator, title: &'static str, unit: &'static str) -> Panel {
+        Panel {
+            series: Series::Indicator(i),
+            title,
+            unit,
+        }
+    }
+}
+
 /// The panels of the comparison figure.
 pub const COMPARE_PANELS: [Panel; 4] = [
-    Panel {
-        metric: "pollution_mean",
-        title: "Pollution",
-        unit: "mean stock per region (t)",
-    },
-    Panel {
-        metric: "compliance_rate",
-        title: "Enterprise compliance",
-        unit: "share of enterprises",
-    },
-    Panel {
-        metric: "welfare_net",
-        title: "Welfare net of output (output is equal in every regime)",
-        unit: "−(abatement + enforcement + damage), M¥/month",
-    },
-    Panel {
-        metric: "awareness_mean",
-        title: "Public awareness",
-        unit: "mean awareness (0–1)",
-    },
+    Panel::indicator(
+        Indicator::PollutionMean,
+        "Pollution",
+        "mean stock per region (t)",
+    ),
+    Panel::indicator(
+        Indicator::ComplianceRate,
+        "Enterprise compliance",
+        "share of enterprises",
+    ),
+    Panel::indicator(
+        Indicator::WelfareNet,
+        "Welfare net of output (output is equal in every regime)",
+        "−(abatement + enforcement + damage), M¥/month",
+    ),
+    Panel::indicator(
+        Indicator::AwarenessMean,
+        "Public awareness",
+        "mean awareness (0–1)",
+    ),
 ];
 
 /// (step, mean, 95% low, 95% high).
@@ -55,12 +90,12 @@ pub struct BandTable {
 
 impl BandTable {
     /// Summarise replicate values: `values[replicate][step]` of one metric of one scenario.
-    pub fn push(&mut self, scenario: &str, metric: &str, values: &[Vec<f64>]) {
+    pub fn push(&mut self, scenario: &str, series: &str, domain: Domain, values: &[Vec<f64>]) {
         let steps = values.iter().map(Vec::len).min().unwrap_or(0);
         let points = (0..steps)
             .map(|t| {
                 let s = summarize(&values.iter().map(|r| r[t]).collect::<Vec<_>>())
-                    .within(domain(metric));
+                    .within(domain.bounds());
                 let (lo, hi) = if s.n >= 2 {
                     (s.ci_low, s.ci_high)
                 } else {
@@ -69,7 +104,7 @@ impl BandTable {
                 ((t + 1) as f64, s.mean, lo, hi)
             })
             .collect();
-        self.series.push((scenario.into(), metric.into(), points));
+        self.series.push((scenario.into(), series.into(), points));
     }
 
     pub fn to_table(&self) -> Table {
@@ -121,12 +156,12 @@ impl BandTable {
     }
 }
 
-/// Band table of `metrics` from the text of a `timeseries.csv`.
-pub fn bands_from_timeseries(text: &str, metrics: &[&str]) -> Result<BandTable> {
+/// Band table of the panels' series from the text of a `timeseries.csv`.
+pub fn bands_from_timeseries(text: &str, panels: &[Panel]) -> Result<BandTable> {
     let table = read_csv(text, "timeseries.csv", None)?;
-    let columns: Vec<usize> = metrics
+    let columns: Vec<usize> = panels
         .iter()
-        .map(|m| table.column("timeseries.csv", m))
+        .map(|p| table.column("timeseries.csv", p.series.name()))
         .collect::<Result<_>>()?;
     // scenario → replicate → metric → values by step, in order of appearance.
     let mut data: Vec<(String, Vec<Vec<Vec<f64>>>)> = Vec::new();
@@ -137,7 +172,7 @@ pub fn bands_from_timeseries(text: &str, metrics: &[&str]) -> Result<BandTable> 
         }
         let reps = &mut data.last_mut().expect("just pushed").1;
         if replicate == reps.len() {
-            reps.push(vec![Vec::new(); metrics.len()]);
+            reps.push(vec![Vec::new(); panels.len()]);
         }
         let rep = reps
             .get_mut(replicate)
@@ -148,9 +183,14 @@ pub fn bands_from_timeseries(text: &str, metrics: &[&str]) -> Result<BandTable> 
     }
     let mut table = BandTable::default();
     for (scenario, reps) in &data {
-        for (m, metric) in metrics.iter().enumerate() {
+        for (m, panel) in panels.iter().enumerate() {
             let values: Vec<Vec<f64>> = reps.iter().map(|r| r[m].clone()).collect();
-            table.push(scenario, metric, &values);
+            table.push(
+                scenario,
+                panel.series.name(),
+                panel.series.domain(),
+                &values,
+            );
         }
     }
     Ok(table)
@@ -166,7 +206,7 @@ fn draw_panel<DB: DrawingBackend>(
     let bands: Vec<(usize, &Vec<BandPoint>)> = table
         .series
         .iter()
-        .filter(|(_, m, _)| m == panel.metric)
+        .filter(|(_, m, _)| m == panel.series.name())
         .map(|(s, _, p)| (scenarios.iter().position(|n| n == s).unwrap_or(0), p))
         .collect();
     let steps = bands
@@ -344,8 +384,8 @@ mod tests {
     #[test]
     fn band_table_round_trips_through_csv() {
         let mut t = BandTable::default();
-        t.push("a", "m", &[vec![1.0, 2.0], vec![3.0, 4.0]]);
-        t.push("b", "m", &[vec![0.5, 0.25]]);
+        t.push("a", "m", Domain::Signed, &[vec![1.0, 2.0], vec![3.0, 4.0]]);
+        t.push("b", "m", Domain::Signed, &[vec![0.5, 0.25]]);
         assert_eq!(
             BandTable::parse(&t.to_table().to_csv(), "t.csv").unwrap(),
             t
@@ -355,8 +395,9 @@ mod tests {
     #[test]
     fn bands_from_timeseries_group_by_scenario_and_replicate() {
         let text =
-            "scenario,replicate,step,x\na,0,0,1\na,0,1,2\na,1,0,3\na,1,1,4\nb,0,0,5\nb,0,1,6\n";
-        let t = bands_from_timeseries(text, &["x"]).unwrap();
+            "scenario,replicate,step,fines\na,0,1,1\na,0,2,2\na,1,1,3\na,1,2,4\nb,0,1,5\nb,0,2,6\n";
+        let panel = Panel::indicator(Indicator::Fines, "", "");
+        let t = bands_from_timeseries(text, &[panel]).unwrap();
         assert_eq!(t.series.len(), 2);
         assert_eq!(t.series[0].2[0].1, 2.0);
         assert_eq!(t.series[0].2[1].1, 3.0);

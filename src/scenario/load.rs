@@ -1,19 +1,16 @@
 //! From files to one TOML table: `extends` chains (key-by-key override), `--set` overrides, and the
 //! provenance of every key so that an error names the file that wrote the offending value.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
+use super::provenance::{Provenance, join};
 use super::{Params, Scenario, schema, validate};
 use crate::error::InputError;
 
 /// Longest `extends` chain accepted; deeper chains are almost certainly a mistake.
 const MAX_EXTENDS_DEPTH: usize = 16;
-
-/// Where each key path (`law.fine`) got its value: a file path or `--set …`.
-pub(crate) type Provenance = BTreeMap<String, String>;
 
 /// A scenario as loaded: the validated parameters plus where they came from.
 #[derive(Debug, Clone)]
@@ -184,14 +181,6 @@ fn record(table: &Table, prefix: &str, source: &str, provenance: &mut Provenance
         } else {
             provenance.insert(path, source.to_string());
         }
-    }
-}
-
-pub(crate) fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
-        key.to_string()
-    } else {
-        format!("{prefix}.{key}")
     }
 }
 

@@ -9,6 +9,7 @@
 //! with its unit, range and source.
 
 mod load;
+mod provenance;
 pub mod schema;
 pub mod validate;
 

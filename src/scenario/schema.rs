@@ -4,7 +4,7 @@
 use toml::{Table, Value};
 
 use super::Scenario;
-use super::load::{Provenance, join};
+use super::provenance::{Provenance, join};
 use crate::error::InputError;
 
 /// Check every key of `table` against the defaults; integers given for float keys become floats.

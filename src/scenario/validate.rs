@@ -2,7 +2,7 @@
 //! model never sees an out-of-range value (parse, don't validate).
 
 use super::Scenario;
-use super::load::Provenance;
+use super::provenance::Provenance;
 use crate::error::InputError;
 
 /// Largest population of one family we accept (keeps memory estimates sane; the scale scenario is
