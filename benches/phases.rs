@@ -12,7 +12,7 @@ use cogov::model::enterprise::{self, DecisionRule, Enterprise, EnterpriseTally};
 use cogov::model::inspection::RegionPolicy;
 use cogov::model::pollution::Basin;
 use cogov::model::public::{self, Network, PublicEnvironment};
-use cogov::scenario::validate::Topology;
+use cogov::scenario::Topology;
 
 fn enterprises(n: usize) -> Vec<Enterprise> {
     let mut rng = StreamKey::new(1, 0).stream(Purpose::EnterpriseInit, 0, 0);

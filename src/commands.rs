@@ -146,7 +146,7 @@ fn execute(
     let pool = thread_pool(opts.threads)?;
     let total: u64 = sources
         .iter()
-        .map(|s| u64::from(s.params.s.steps) * u64::from(s.params.s.replicates))
+        .map(|s| u64::from(s.params.steps) * u64::from(s.params.replicates))
         .sum();
     let bar = progress_bar(total, opts.progress);
     let runs = pool.install(|| {
@@ -166,7 +166,7 @@ fn execute(
     if runs.len() > 1 {
         dir.write_table("differences", &tables::differences(&runs))?;
     }
-    if runs.iter().any(|r| r.params.s.output.regions) {
+    if runs.iter().any(|r| r.params.output.regions) {
         tables::write_regions(&mut dir, &runs)?;
     }
     let title = title.unwrap_or_else(|| format!("cogov: {}", runs[0].params.name()));
@@ -192,7 +192,7 @@ fn run_manifest(
         .map(|s| ScenarioEntry::new(s.params.name(), s.path.as_deref(), s.params.to_toml()))
         .collect();
     m.overrides = opts.sets.clone();
-    let first = &runs[0].params.s;
+    let first = &runs[0].params;
     m.seed = Some(first.seed);
     m.replicates = Some(first.replicates);
     m.steps = Some(first.steps);
@@ -218,7 +218,7 @@ fn print_summary(runs: &[ScenarioRun], out: &Path) {
         Indicator::WelfareNet,
         Indicator::AwarenessMean,
     ];
-    let window = runs[0].params.s.output.window;
+    let window = runs[0].params.output.window;
     crate::sayln!("final {window}-month means over replicates (95% CI):");
     crate::say!("{:<18}", "metric");
     for r in runs {

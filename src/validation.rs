@@ -57,7 +57,7 @@ fn params(file: &str, sets: &[String]) -> Result<Params> {
 
 fn run(p: &Params) -> Result<Vec<StepRecord>> {
     let mut w = World::new(p, 0);
-    (0..p.s.steps)
+    (0..p.steps)
         .map(|_| w.step().map_err(crate::error::Error::Invariant))
         .collect()
 }
@@ -78,7 +78,7 @@ pub fn becker(quick: bool) -> Result<Vec<Check>> {
             format!("law.fine={fine}"),
         ];
         let params = params("becker.toml", &sets)?;
-        let e = &params.s.enterprises;
+        let e = &params.enterprises;
         let g_max = 2.0 * e.abatement_cost_share * e.output_mean * e.abatement_cost_spread;
         let expected: f64 = (p * fine / g_max).min(1.0);
         let simulated = run(&params)?[0].compliance_rate;
@@ -133,7 +133,7 @@ pub fn pooling(quick: bool) -> Result<Vec<Check>> {
 pub fn reporting(quick: bool) -> Result<Vec<Check>> {
     let regions = if quick { 200 } else { 400 };
     let p = params("reporting.toml", &[format!("world.regions={regions}")])?;
-    let s = &p.s;
+    let s = &p;
     let visibility = s.public.visibility + (1.0 - s.public.visibility) * s.public.disclosure;
     let residents = s.public.per_region as usize;
     let mut world = World::new(&p, 0);
@@ -181,8 +181,8 @@ pub fn stock(_quick: bool) -> Result<Vec<Check>> {
     let params = params("stock.toml", &[])?;
     let records = run(&params)?;
     let e = records[0].emissions;
-    let delta = params.s.world.decay;
-    let s0 = params.s.world.initial_stock * params.s.targets.stock;
+    let delta = params.world.decay;
+    let s0 = params.world.initial_stock * params.targets.stock;
     let mut out = Vec::new();
     for t in [10usize, 40, 80] {
         let expected = e / delta + (1.0 - delta).powi(t as i32) * (s0 - e / delta);
@@ -215,7 +215,7 @@ pub fn responsibility(quick: bool) -> Result<Vec<Check>> {
             format!("responsibility.overlap={overlap}"),
         ];
         let params = params("responsibility.toml", &sets)?;
-        let c = params.s.responsibility.handling_cost_ratio;
+        let c = params.responsibility.handling_cost_ratio;
         let expected = if mode == "clear" {
             1.0
         } else {
@@ -250,7 +250,7 @@ pub fn degroot(_quick: bool) -> Result<Vec<Check>> {
     let mut world = World::new(&params, 0);
     let a0: Vec<f64> = world.awareness().iter().map(|&a| f64::from(a)).collect();
     let n = a0.len();
-    let mu = params.s.public.peer_influence;
+    let mu = params.public.peer_influence;
     // W = (1 − μ)I + μ·(row-normalised adjacency); π = left Perron vector by power iteration on Wᵀ.
     let neighbors: Vec<Vec<usize>> = (0..n).map(|i| world.resident_neighbors(i)).collect();
     let mut pi = vec![1.0 / n as f64; n];
@@ -265,7 +265,7 @@ pub fn degroot(_quick: bool) -> Result<Vec<Check>> {
     }
     let expected: f64 = pi.iter().zip(&a0).map(|(p, a)| p * a).sum();
     let plain_mean = a0.iter().sum::<f64>() / n as f64;
-    for _ in 0..params.s.steps {
+    for _ in 0..params.steps {
         world.step().map_err(crate::error::Error::Invariant)?;
     }
     let a: Vec<f64> = world.awareness().iter().map(|&x| f64::from(x)).collect();
@@ -361,7 +361,7 @@ pub fn feedback(_quick: bool) -> Result<Vec<Check>> {
     let mut out = Vec::new();
     for lag in [0usize, 3] {
         let base = params("feedback.toml", &[format!("monitoring.latency={lag}")])?;
-        let delta = base.s.world.decay;
+        let delta = base.world.decay;
         let b = World::new(&base, 0).baseline_load(0);
         let set_point = crate::model::targets::set_point(&base);
         let g_star = if lag == 0 {
@@ -470,7 +470,7 @@ pub fn montgomery(_quick: bool) -> Result<Vec<Check>> {
         let mut world = World::new(&p, 0);
         let record = world.step().map_err(crate::error::Error::Invariant)?;
         let a_r = world.region_records[0].abatement_required;
-        let a_ref = p.s.targets.standard_abatement;
+        let a_ref = p.targets.standard_abatement;
         let firms = world.enterprises();
         let sum_e: f64 = firms.iter().map(|e| f64::from(e.emission)).sum();
         let sum_c: f64 = firms.iter().map(|e| f64::from(e.cost)).sum();
@@ -536,7 +536,7 @@ fn montgomery_basin() -> Result<Vec<Check>> {
     const ANCHOR: &str = "5 least-cost decomposition (Montgomery)";
     const EXACT: &str = "deterministic: 1e-9 relative";
     let least = settled("montgomery-basin.toml", &[])?;
-    let w = &least.params.s.world;
+    let w = &least.params.world;
     let (delta, phi, n) = (w.decay, w.spillover, w.regions as usize);
     let impact: Vec<f64> = (0..n)
         .map(|r| {
@@ -629,11 +629,11 @@ fn settled(file: &str, sets: &[String]) -> Result<Settled> {
     let params = params(file, sets)?;
     let mut world = World::new(&params, 0);
     let mut last = None;
-    for _ in 0..params.s.steps {
+    for _ in 0..params.steps {
         last = Some(world.step().map_err(crate::error::Error::Invariant)?);
     }
     let last = last.expect("a validation run has at least one step");
-    let regions = params.s.world.regions as usize;
+    let regions = params.world.regions as usize;
     let facts: Vec<_> = (0..regions).map(|r| world.region_facts(r)).collect();
     Ok(Settled {
         abatement: (0..regions)
@@ -668,7 +668,7 @@ pub fn pigou(_quick: bool) -> Result<Vec<Check>> {
     // The river.
     let nash = settled("pigou.toml", &regime("protectionist", "none", 1.0))?;
     let joint = settled("pigou.toml", &regime("joint", "none", 1.0))?;
-    let w = &nash.params.s.world;
+    let w = &nash.params.world;
     let (delta, phi, d, n) = (w.decay, w.spillover, w.damage_per_tonne, w.regions as usize);
     let level = |r: usize, share: f64| {
         let (own, down) = river_residence(delta, phi, n, r);
@@ -699,7 +699,7 @@ pub fn pigou(_quick: bool) -> Result<Vec<Check>> {
         1e-9 * level(0, 1.0),
         EXACT,
     ));
-    let period = f64::from(pigou.params.s.compensation.period);
+    let period = f64::from(pigou.params.compensation.period);
     let payments: f64 = (0..n)
         .map(|r| {
             let (_, down) = river_residence(delta, phi, n, r);
@@ -732,7 +732,7 @@ pub fn pigou(_quick: bool) -> Result<Vec<Check>> {
     // Symmetric, evenly mixed regions: gains over no abatement.
     for (regions, share) in [(2usize, 0.0), (4, 0.0), (8, 0.0), (4, 0.5), (4, 1.5)] {
         let base = params("pigou-symmetric.toml", &[])?;
-        let delta = base.s.world.decay;
+        let delta = base.world.decay;
         let mix = (1.0 - delta) / regions as f64;
         let rows: Vec<String> = (0..regions)
             .map(|u| {

@@ -104,10 +104,10 @@ proptest! {
                 .map(|(k, v)| (k.to_string(), v))
                 .collect();
                 if let Ok(p) = with_overrides(&source.params, &small, "test")
-                    && u64::from(p.s.world.regions) <= 64
+                    && u64::from(p.world.regions) <= 64
                 {
                     let mut world = World::new(&p, 0);
-                    for _ in 0..p.s.steps {
+                    for _ in 0..p.steps {
                         if world.step().is_err() {
                             break;
                         }

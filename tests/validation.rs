@@ -114,7 +114,7 @@ fn mass_and_money_are_conserved_under_every_compensation_scheme() {
         let mut emitted = 0.0;
         let mut to_enterprises = 0.0;
         let mut paid = 0.0;
-        for _ in 0..p.s.steps {
+        for _ in 0..p.steps {
             let r = w
                 .step()
                 .expect("mass, money and finiteness invariants hold");
@@ -158,7 +158,7 @@ fn long_runs_keep_the_conservation_checks_quiet() {
     .collect();
     let p = cogov::scenario::load_scenario(&path, &sets).unwrap().params;
     let mut w = World::new(&p, 0);
-    for _ in 0..p.s.steps {
+    for _ in 0..p.steps {
         w.step().expect("invariants hold over long runs");
     }
 }

@@ -6,7 +6,7 @@ use crate::model::enterprise::Enterprise;
 use crate::model::observe::{Indicator, RegionRecord, StepRecord};
 use crate::model::{ENTERPRISE_CHUNK, PUBLIC_CHUNK};
 use crate::scenario::Params;
-use crate::scenario::validate::Topology;
+use crate::scenario::Topology;
 
 /// Bytes of state of one resident: awareness, its update buffer, education.
 const RESIDENT_BYTES: u64 = 4 + 4 + 1;
@@ -15,7 +15,7 @@ const CSV_BYTES_PER_VALUE: u64 = 24;
 
 /// Peak bytes one world (one replicate) holds.
 pub fn world_bytes(p: &Params) -> u64 {
-    let s = &p.s;
+    let s = &p;
     let regions = u64::from(s.world.regions);
     let enterprises = regions * u64::from(s.enterprises.per_region);
     let residents = regions * u64::from(s.public.per_region);
@@ -23,7 +23,7 @@ pub fn world_bytes(p: &Params) -> u64 {
         enterprises.div_ceil(ENTERPRISE_CHUNK as u64) + residents.div_ceil(PUBLIC_CHUNK as u64);
     // Cost-benefit caps and Pigou payments on a matrix basin keep a dense damage matrix G, built from
     // a working copy of the same size (`pollution::Residence`).
-    let damage_matrix = if p.prices_damage() && matches!(p.topology, Topology::Matrix(_)) {
+    let damage_matrix = if p.prices_damage() && matches!(p.world.topology, Topology::Matrix(_)) {
         2 * regions * regions * 8
     } else {
         0
@@ -37,7 +37,7 @@ pub fn world_bytes(p: &Params) -> u64 {
 
 /// Bytes the records and CSV text of a run take.
 pub fn record_bytes(p: &Params) -> u64 {
-    let s = &p.s;
+    let s = &p;
     let rows = u64::from(s.replicates) * u64::from(s.steps);
     let columns = Indicator::ALL.len() as u64;
     let mut bytes =
@@ -56,7 +56,7 @@ pub fn record_bytes(p: &Params) -> u64 {
 pub fn run_bytes(scenarios: &[&Params]) -> u64 {
     let worlds = scenarios
         .iter()
-        .map(|p| u64::from(p.s.replicates) * world_bytes(p))
+        .map(|p| u64::from(p.replicates) * world_bytes(p))
         .max()
         .unwrap_or(0);
     worlds + scenarios.iter().map(|p| record_bytes(p)).sum::<u64>()

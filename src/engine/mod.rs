@@ -53,7 +53,7 @@ pub struct ScenarioRun {
 
 /// Run every replicate of `params`; `progress(n)` is told whenever n more replicate-steps are done.
 pub fn run_scenario(params: &Params, progress: &(dyn Fn(u64) + Sync)) -> Result<ScenarioRun> {
-    let s = &params.s;
+    let s = &params;
     let started = Instant::now();
     let mut worlds: Vec<World> = (0..s.replicates)
         .into_par_iter()

@@ -81,9 +81,9 @@ impl Identity {
             first_point,
             end_point,
             points,
-            replicates: exp.base.s.replicates,
-            steps: exp.base.s.steps,
-            seed: exp.base.s.seed,
+            replicates: exp.base.replicates,
+            steps: exp.base.steps,
+            seed: exp.base.seed,
             design: DesignSpec::new(exp),
         }
     }
@@ -156,8 +156,8 @@ fn run_one(
     row: &[Value],
 ) -> Result<Vec<Cell>> {
     let mut world = World::new(params, replicate);
-    let steps = params.s.steps as usize;
-    let window = (params.s.output.window as usize).min(steps);
+    let steps = params.steps as usize;
+    let window = (params.output.window as usize).min(steps);
     let mut sums = vec![0.0; exp.metrics.len()];
     for t in 0..steps {
         let record = world.step().map_err(|e| {
@@ -314,7 +314,7 @@ fn default_out(exp: &Experiment, shard: Option<(u32, u32)>) -> PathBuf {
 /// `cogov sweep`: run (a shard of) an experiment, or continue it with `--resume`, and publish it.
 pub fn sweep(exp: &Experiment, opts: &SweepOptions, threads: usize) -> Result<PathBuf> {
     let started = Instant::now();
-    let design = design::build(exp.kind, &exp.parameters, exp.base.s.seed);
+    let design = design::build(exp.kind, &exp.parameters, exp.base.seed);
     check_points(exp, &design)?;
     let id = Identity::new(exp, design.rows.len(), opts.shard);
     let target = opts
@@ -344,7 +344,7 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, threads: usize) -> Result<Pa
 /// and write its tables and manifest there.
 pub fn sweep_nested(exp: &Experiment, mut dir: OutputDir, threads: usize) -> Result<PathBuf> {
     let started = Instant::now();
-    let design = design::build(exp.kind, &exp.parameters, exp.base.s.seed);
+    let design = design::build(exp.kind, &exp.parameters, exp.base.seed);
     check_points(exp, &design)?;
     let id = Identity::new(exp, design.rows.len(), None);
     run_into(exp, &design, &id, &mut dir, false)?;
@@ -373,7 +373,7 @@ fn run_into(
         write_header(&mut file, &columns, &out.shown(PARTIAL))?;
         0
     };
-    let replicates = exp.base.s.replicates as usize;
+    let replicates = exp.base.replicates as usize;
     let runs: Vec<(usize, u32)> = (id.first_point..id.end_point)
         .flat_map(|p| (0..replicates as u32).map(move |r| (p, r)))
         .skip(done)

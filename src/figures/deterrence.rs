@@ -66,7 +66,7 @@ pub fn compute(out: &mut OutputDir, quick: bool) -> Result<()> {
         let e = by_coverage.entry(c.to_bits()).or_default();
         *e = (e.0 + bel, e.1 + 1.0);
     }
-    let s = &exp.base.s;
+    let s = &exp.base;
     let mean_cost = s.enterprises.abatement_cost_share * s.enterprises.output_mean;
     let reputation = s.public.disclosure * s.enterprises.reputation_cost;
     let mut frontier = Table::new(&[

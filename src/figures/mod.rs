@@ -105,7 +105,7 @@ fn run(path: &str, quick: bool, sets: &[&str]) -> Result<ScenarioRun> {
         },
     )?;
     let (steps, replicates) = if quick {
-        (Some((s.params.s.steps / 2).max(24)), Some(4))
+        (Some((s.params.steps / 2).max(24)), Some(4))
     } else {
         (None, None)
     };

@@ -14,7 +14,7 @@ use crate::output::OutputDir;
 use crate::output::table::{Table, csv_rows};
 use crate::plot::{Drawing, FONT_NAME, draw_error, render};
 use crate::scenario::Params;
-use crate::scenario::validate::{
+use crate::scenario::{
     CooperationMode, Decomposition, FeedbackMode, ResponsibilityMode, Scheme, Sharing,
 };
 
@@ -41,7 +41,7 @@ fn edge(from: &str, to: &str, relation: &str, strength: f64, dashed: bool) -> Ed
 
 /// The links a scenario wires up, from its parameters.
 pub fn wiring(p: &Params) -> Vec<Edge> {
-    let s = &p.s;
+    let s = &p;
     let mut e = Vec::new();
     let enterprises = f64::from(s.enterprises.per_region);
     if s.central.inspection_period > 0 {
@@ -83,7 +83,7 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
             false,
         ));
     }
-    match p.sharing {
+    match p.information.sharing {
         Sharing::Shared => {
             e.push(edge(
                 "Environment dept.",
@@ -118,7 +118,7 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
             ));
         }
     }
-    match p.responsibility {
+    match p.responsibility.mode {
         ResponsibilityMode::Clear => e.push(edge(
             "Joint working group",
             "Departments",
@@ -180,7 +180,7 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
         s.public.disclosure,
         s.public.disclosure < 0.5,
     ));
-    match p.decomposition {
+    match p.targets.decomposition {
         Decomposition::Caps => e.push(edge(
             "Local government",
             "Enterprises",
@@ -203,7 +203,7 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
             true,
         )),
     }
-    match p.feedback {
+    match p.feedback.mode {
         FeedbackMode::Closed => e.push(edge(
             "Enterprises",
             "Local government",
@@ -226,7 +226,7 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
         s.world.spillover / 0.3 * 0.6,
         false,
     ));
-    match p.scheme {
+    match p.compensation.scheme {
         Scheme::Boundary => e.push(edge(
             "Downstream region",
             "Local government",
@@ -250,7 +250,7 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
         )),
         Scheme::None => {}
     }
-    if p.cooperation == CooperationMode::Joint {
+    if p.cooperation.mode == CooperationMode::Joint {
         e.push(edge(
             "Province",
             "Enterprises",

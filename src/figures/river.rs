@@ -31,8 +31,8 @@ pub fn compute(quick: bool) -> Result<Table> {
     ]);
     for file in SCENARIOS {
         let r = run(file, quick, &["output.regions=true"])?;
-        let window = (r.params.s.output.window as usize).min(r.params.s.steps as usize);
-        let regions = r.params.s.world.regions as usize;
+        let window = (r.params.output.window as usize).min(r.params.steps as usize);
+        let regions = r.params.world.regions as usize;
         for g in 0..regions {
             let means: Vec<f64> = r
                 .replicates
@@ -49,7 +49,7 @@ pub fn compute(quick: bool) -> Result<Table> {
                 s.mean.into(),
                 s.ci_low.into(),
                 s.ci_high.into(),
-                r.params.s.targets.stock.into(),
+                r.params.targets.stock.into(),
                 targets::set_point(&r.params).into(),
             ]);
         }

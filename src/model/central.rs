@@ -11,7 +11,7 @@ use crate::scenario::Params;
 
 /// Whether region `r` of `regions` hosts a campaign in month `t`.
 pub fn campaign(p: &Params, r: usize, regions: usize, t: u32) -> bool {
-    let period = p.s.central.inspection_period;
+    let period = p.central.inspection_period;
     if period == 0 || t == 0 {
         return false;
     }
@@ -21,5 +21,5 @@ pub fn campaign(p: &Params, r: usize, regions: usize, t: u32) -> bool {
 
 /// Monthly decay factor of accountability.
 pub fn accountability_decay(p: &Params) -> f64 {
-    0.5f64.powf(1.0 / p.s.central.accountability_half_life)
+    0.5f64.powf(1.0 / p.central.accountability_half_life)
 }

@@ -15,7 +15,7 @@
 use super::ledger::{Account, Ledger};
 use super::pollution::{Basin, Residence};
 use crate::scenario::Params;
-use crate::scenario::validate::Scheme;
+use crate::scenario::Scheme;
 
 /// What a settlement looks at.
 pub struct Period<'a> {
@@ -35,12 +35,12 @@ pub fn settle(
     ledger: &mut Ledger,
     net: &mut [f64],
 ) -> f64 {
-    let c = &p.s.compensation;
+    let c = &p.compensation;
     let mean_stock = period.mean_stock;
-    let standard = c.standard * p.s.targets.stock;
+    let standard = c.standard * p.targets.stock;
     net.iter_mut().for_each(|x| *x = 0.0);
     let mut paid = 0.0;
-    match p.scheme {
+    match p.compensation.scheme {
         Scheme::None => {}
         Scheme::Boundary => {
             for (u, &mean_u) in mean_stock.iter().enumerate() {
@@ -75,7 +75,7 @@ pub fn settle(
             let residence = period
                 .residence
                 .expect("the World prices damage under a Pigou scheme");
-            let price = c.pigou_share * p.s.world.damage_per_tonne;
+            let price = c.pigou_share * p.world.damage_per_tonne;
             for (u, &abated) in period.abated.iter().enumerate() {
                 residence.for_each_reached(u, |k, g| {
                     let amount = price * g * abated;
@@ -93,13 +93,13 @@ pub fn settle(
 /// Money the region stands to gain or lose at settlement, per month of its enforcement budget: how
 /// strongly the local government weighs the standard (0 without a scheme).
 pub fn stake(p: &Params, basin: &Basin, r: usize) -> f64 {
-    let c = &p.s.compensation;
-    let links = match p.scheme {
+    let c = &p.compensation;
+    let links = match p.compensation.scheme {
         // Pigou payments act on the cost-benefit cap (`targets::counted_residence`), not the standard.
         Scheme::None | Scheme::Pigou => 0.0,
         Scheme::Boundary => basin.downstream(r).len() as f64,
         Scheme::Fund => 1.0,
     };
-    let monthly_budget = p.s.departments.budget.max(1e-9);
+    let monthly_budget = p.departments.budget.max(1e-9);
     links * c.amount / (f64::from(c.period) * monthly_budget)
 }

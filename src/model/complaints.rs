@@ -8,15 +8,15 @@
 //! violator is named with probability 1 − (1 − 1/V)^K for K such complaints and V violators.
 
 use crate::scenario::Params;
-use crate::scenario::validate::Sharing;
+use crate::scenario::Sharing;
 
 /// Probability that a complaint reaches a competent department.
 pub fn reach(p: &Params, competent: u32) -> f64 {
-    match p.sharing {
+    match p.information.sharing {
         Sharing::Shared => 1.0,
         Sharing::Silo => {
             let direct = f64::from(competent) / p.departments() as f64;
-            direct + (1.0 - direct) * p.s.complaints.forwarding
+            direct + (1.0 - direct) * p.complaints.forwarding
         }
     }
 }

@@ -17,7 +17,7 @@
 
 use super::enterprise::Enterprise;
 use crate::scenario::Params;
-use crate::scenario::validate::{ResponsibilityMode, Sharing};
+use crate::scenario::{ResponsibilityMode, Sharing};
 
 /// Upper bound on departments per local government (validated).
 pub const MAX_DEPARTMENTS: usize = 16;
@@ -61,9 +61,9 @@ pub struct RegionPolicy {
 /// Responsible department set of each violation type, as bit masks.
 pub fn responsible_sets(p: &Params) -> [u16; MAX_DEPARTMENTS] {
     let d = p.departments();
-    let n = match p.responsibility {
+    let n = match p.responsibility.mode {
         ResponsibilityMode::Clear => 1,
-        ResponsibilityMode::Diffuse => p.s.responsibility.overlap as usize,
+        ResponsibilityMode::Diffuse => p.responsibility.overlap as usize,
     };
     let mut sets = [0u16; MAX_DEPARTMENTS];
     for (kind, set) in sets.iter_mut().enumerate().take(d) {
@@ -76,7 +76,7 @@ pub fn responsible_sets(p: &Params) -> [u16; MAX_DEPARTMENTS] {
 
 /// Which departments' detections lead to action, per violation type (lever 1).
 pub fn acting_sets(p: &Params) -> [u16; MAX_DEPARTMENTS] {
-    match p.sharing {
+    match p.information.sharing {
         Sharing::Silo => responsible_sets(p),
         Sharing::Shared => [u16::MAX; MAX_DEPARTMENTS],
     }
@@ -84,9 +84,9 @@ pub fn acting_sets(p: &Params) -> [u16; MAX_DEPARTMENTS] {
 
 /// Number of departments that must volunteer for a case.
 pub fn competent_departments(p: &Params) -> u32 {
-    match p.responsibility {
+    match p.responsibility.mode {
         ResponsibilityMode::Clear => 1,
-        ResponsibilityMode::Diffuse => p.s.responsibility.overlap,
+        ResponsibilityMode::Diffuse => p.responsibility.overlap,
     }
 }
 
@@ -105,14 +105,14 @@ pub fn volunteer_take_up(n: u32, cost_ratio: f64) -> f64 {
 pub fn take_up(p: &Params) -> f64 {
     volunteer_take_up(
         competent_departments(p),
-        p.s.responsibility.handling_cost_ratio,
+        p.responsibility.handling_cost_ratio,
     )
 }
 
 /// Share of the enforcement budget left for inspections after coordination costs (lever 2).
 pub fn inspection_share(p: &Params) -> f64 {
-    match p.responsibility {
-        ResponsibilityMode::Clear => 1.0 - p.s.responsibility.coordination_cost,
+    match p.responsibility.mode {
+        ResponsibilityMode::Clear => 1.0 - p.responsibility.coordination_cost,
         ResponsibilityMode::Diffuse => 1.0,
     }
 }
@@ -124,7 +124,7 @@ pub fn inspection_rates(
     inspection_budget: f64,
     enterprises: usize,
 ) -> [f64; MAX_DEPARTMENTS] {
-    let d = &p.s.departments;
+    let d = &p.departments;
     let mut rates = [0.0; MAX_DEPARTMENTS];
     let per_enterprise = inspection_budget / (d.inspection_cost * enterprises.max(1) as f64);
     for (k, share) in d.budget_shares.iter().enumerate() {

@@ -12,8 +12,8 @@
 //! *Closed loop*: revisions every `feedback.period` months. *One-way management*: only at evaluations
 //! every `feedback.evaluation_period` months (0 = never).
 
+use crate::scenario::FeedbackMode;
 use crate::scenario::Params;
-use crate::scenario::validate::FeedbackMode;
 
 /// State of one local government.
 #[derive(Debug, Clone, Copy)]
@@ -36,10 +36,10 @@ pub fn adjusts(p: &Params, t: u32) -> bool {
     if t == 0 {
         return false;
     }
-    match p.feedback {
-        FeedbackMode::Closed => t.is_multiple_of(p.s.feedback.period),
+    match p.feedback.mode {
+        FeedbackMode::Closed => t.is_multiple_of(p.feedback.period),
         FeedbackMode::OneWay => {
-            let e = p.s.feedback.evaluation_period;
+            let e = p.feedback.evaluation_period;
             e > 0 && t.is_multiple_of(e)
         }
     }
@@ -47,8 +47,8 @@ pub fn adjusts(p: &Params, t: u32) -> bool {
 
 /// New intensity after one revision with pressure π.
 pub fn revise(p: &Params, intensity: f64, pressure: f64) -> f64 {
-    let l = &p.s.local;
-    (intensity + p.s.feedback.gain * pressure).clamp(l.intensity_min, l.intensity_max)
+    let l = &p.local;
+    (intensity + p.feedback.gain * pressure).clamp(l.intensity_min, l.intensity_max)
 }
 
 /// Monitored stocks with latency and noise: a ring buffer of true stocks.

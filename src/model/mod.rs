@@ -30,7 +30,7 @@ use rayon::prelude::*;
 
 use crate::engine::rng::{Purpose, StreamKey};
 use crate::scenario::Params;
-use crate::scenario::validate::{CompensationUse, CooperationMode, FeedbackMode};
+use crate::scenario::{CompensationUse, CooperationMode, FeedbackMode};
 use enterprise::{DecisionRule, Enterprise, EnterpriseTally};
 use inspection::{MAX_DEPARTMENTS, RegionPolicy};
 use ledger::{Account, Ledger};
@@ -87,7 +87,7 @@ pub struct World<'p> {
 impl<'p> World<'p> {
     /// Build replicate `replicate` of the scenario (ODD "Initialization").
     pub fn new(p: &'p Params, replicate: u32) -> Self {
-        let s = &p.s;
+        let s = &p;
         let key = StreamKey::new(s.seed, replicate);
         let regions = s.world.regions as usize;
         let per_region = s.enterprises.per_region as usize;
@@ -106,13 +106,15 @@ impl<'p> World<'p> {
         let public = init::public(p, &key, regions * residents_per_region);
 
         let basin = Basin::new(
-            &p.topology,
+            &p.world.topology,
             regions,
             s.world.spillover,
             s.world.decay,
             s.world.initial_stock * target,
         );
-        let residence = p.prices_damage().then(|| basin.residence(&p.topology));
+        let residence = p
+            .prices_damage()
+            .then(|| basin.residence(&p.world.topology));
         let facts = enterprises
             .chunks(per_region)
             .enumerate()
@@ -256,7 +258,7 @@ impl<'p> World<'p> {
 
     fn public_phase(&mut self) -> Vec<PublicTally> {
         let p = self.p;
-        let s = &p.s;
+        let s = &p;
         let target = s.targets.stock;
         let visibility = s.public.visibility + (1.0 - s.public.visibility) * s.public.disclosure;
         let campaign = if self.residents_per_region > 0 {
@@ -322,7 +324,7 @@ impl<'p> World<'p> {
     }
 
     fn complaint_phase(&mut self, ptally: &[PublicTally]) -> Vec<complaints::ComplaintOutcome> {
-        let capacity = self.p.s.complaints.capacity;
+        let capacity = self.p.complaints.capacity;
         (0..self.regions)
             .map(|r| {
                 let t = &ptally[r];
@@ -343,10 +345,10 @@ impl<'p> World<'p> {
     /// Assemble each region's policy for this month; returns which regions host a central campaign.
     fn build_policies(&mut self) -> Vec<bool> {
         let p = self.p;
-        let s = &p.s;
+        let s = &p;
         let miss = s.departments.inspector_miss;
         let sanction = s.law.fine + s.law.daily_penalty * s.law.correction_days;
-        let joint = match p.cooperation {
+        let joint = match p.cooperation.mode {
             CooperationMode::Joint => s.cooperation.joint_inspection_rate * (1.0 - miss),
             CooperationMode::Protectionist => 0.0,
         };
@@ -359,7 +361,7 @@ impl<'p> World<'p> {
             } else {
                 0.0
             };
-            let (extra_inspections, subsidy_pool) = match p.compensation_use {
+            let (extra_inspections, subsidy_pool) = match p.compensation.use_for {
                 CompensationUse::Enforcement => (local.earmarked, 0.0),
                 CompensationUse::Subsidy => (0.0, local.earmarked),
             };
@@ -390,7 +392,7 @@ impl<'p> World<'p> {
     }
 
     fn enterprise_phase(&mut self) -> Vec<EnterpriseTally> {
-        let s = &self.p.s;
+        let s = &self.p;
         let rule = DecisionRule {
             rationality: s.enterprises.rationality,
             learning_rate: s.enterprises.learning_rate as f32,
@@ -433,13 +435,13 @@ impl<'p> World<'p> {
         campaigns: &[bool],
     ) -> f64 {
         let p = self.p;
-        let s = &p.s;
+        let s = &p;
         let n = self.per_region as f64;
         let mut enforcement = 0.0;
         for r in 0..self.regions {
             let local = &self.locals[r];
             let e = &etally[r];
-            let extra = match p.compensation_use {
+            let extra = match p.compensation.use_for {
                 CompensationUse::Enforcement => local.earmarked,
                 CompensationUse::Subsidy => 0.0,
             };
@@ -461,7 +463,7 @@ impl<'p> World<'p> {
             } else {
                 0.0
             };
-            let joint = match p.cooperation {
+            let joint = match p.cooperation.mode {
                 CooperationMode::Joint => {
                     s.cooperation.joint_inspection_rate * n * s.departments.inspection_cost
                 }
@@ -475,7 +477,7 @@ impl<'p> World<'p> {
     /// Compensation, central inspections and feedback; returns compensation paid this month.
     fn government_phase(&mut self, campaigns: &[bool]) -> f64 {
         let p = self.p;
-        let s = &p.s;
+        let s = &p;
         let t = self.t;
         self.monitor.record(t, &self.basin.stock);
         let mut rng = self.key.stream(Purpose::Government, t, 0);
@@ -537,12 +539,12 @@ impl<'p> World<'p> {
                 let mut pressure = gaps[r];
                 pressure +=
                     compensation::stake(p, &self.basin, r) * (monitored[r] - standard) / standard;
-                if p.cooperation == CooperationMode::Joint {
+                if p.cooperation.mode == CooperationMode::Joint {
                     pressure += self.downstream_pressure(r, &gaps);
                 }
                 self.locals[r].intensity = local::revise(p, self.locals[r].intensity, pressure);
             }
-            match p.feedback {
+            match p.feedback.mode {
                 // Closed loop: caps are corrected from the monitored gap (integral control).
                 FeedbackMode::Closed => {
                     for (local, gap) in self.locals.iter_mut().zip(&gaps) {
@@ -595,7 +597,7 @@ impl<'p> World<'p> {
         enforcement_cost: f64,
         compensation_paid: f64,
     ) -> StepRecord {
-        let s = &self.p.s;
+        let s = &self.p;
         let target = s.targets.stock;
         let mut all = EnterpriseTally::default();
         etally.iter().for_each(|t| all.add(t));
@@ -692,8 +694,8 @@ mod init {
     }
 
     pub fn enterprises(p: &Params, key: &StreamKey, region: usize, out: &mut [Enterprise]) {
-        let e = &p.s.enterprises;
-        let shares = &p.s.departments.violation_shares;
+        let e = &p.enterprises;
+        let shares = &p.departments.violation_shares;
         let mut rng = key.stream(Purpose::EnterpriseInit, 0, region as u32);
         for firm in out.iter_mut() {
             let output = lognormal(&mut rng, e.output_mean, e.output_sigma);
@@ -721,19 +723,19 @@ mod init {
             };
         }
         // Online monitoring covers the largest emitters first (the key-polluter list).
-        let covered = (p.s.monitoring.coverage * out.len() as f64).round() as usize;
+        let covered = (p.monitoring.coverage * out.len() as f64).round() as usize;
         let mut order: Vec<usize> = (0..out.len()).collect();
         order.sort_by(|&a, &b| out[b].emission.total_cmp(&out[a].emission).then(a.cmp(&b)));
         for &i in order.iter().take(covered) {
             out[i].covered = true;
         }
-        let risk = p.targeting == crate::scenario::validate::Targeting::Risk;
+        let risk = p.monitoring.targeting == crate::scenario::Targeting::Risk;
         inspection::assign_weights(out, risk);
         targets::assign_allocation(p, out);
     }
 
     pub fn public(p: &Params, key: &StreamKey, residents: usize) -> Public {
-        let a0 = p.s.public.initial_awareness;
+        let a0 = p.public.initial_awareness;
         let mut education = vec![0u8; residents];
         let mut awareness = vec![0f32; residents];
         education

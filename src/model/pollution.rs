@@ -5,7 +5,7 @@
 //! leaves the basin is the part of `out_r` that no region receives (the river mouth of a chain).
 //! Pollutant mass is conserved: Σ S(t+1) = Σ S(t) + Σ E − decayed − exported.
 
-use crate::scenario::validate::Topology;
+use crate::scenario::Topology;
 
 /// Stocks and the flows of the last step.
 #[derive(Debug, Clone)]

@@ -19,7 +19,7 @@
 
 use super::enterprise::Enterprise;
 use crate::scenario::Params;
-use crate::scenario::validate::{Allocation, CooperationMode, Decomposition, Scheme};
+use crate::scenario::{Allocation, CooperationMode, Decomposition, Scheme};
 
 /// What a local government knows about its region when it plans caps.
 #[derive(Debug, Clone, Copy, Default)]
@@ -39,7 +39,7 @@ pub struct RegionFacts {
 impl RegionFacts {
     /// The curvature K = Σ c_i·w_i² / a_ref² of the region's abatement cost.
     pub fn curvature(p: &Params, region: &[Enterprise]) -> f64 {
-        let a_ref = p.s.targets.standard_abatement;
+        let a_ref = p.targets.standard_abatement;
         region
             .iter()
             .map(|e| f64::from(e.cost) * f64::from(e.allocation).powi(2))
@@ -50,8 +50,8 @@ impl RegionFacts {
 
 /// Required abatement share for a region, given the monitored inflow `inflow` (t/month).
 pub fn required_abatement(p: &Params, r: &RegionFacts, inflow: f64) -> f64 {
-    let t = &p.s.targets;
-    let share = match p.decomposition {
+    let t = &p.targets;
+    let share = match p.targets.decomposition {
         Decomposition::Macro => return t.standard_abatement,
         Decomposition::Caps => {
             let allowed = set_point(p) * r.loss - inflow;
@@ -64,7 +64,7 @@ pub fn required_abatement(p: &Params, r: &RegionFacts, inflow: f64) -> f64 {
         Decomposition::CostBenefit => {
             // Abating a share a of B saves a·B tonnes a month, each worth d·m: the marginal benefit
             // d·m·B equals the marginal cost 2K·a at a = d·m·B / 2K.
-            let benefit = p.s.world.damage_per_tonne * counted_residence(p, r) * r.baseline;
+            let benefit = p.world.damage_per_tonne * counted_residence(p, r) * r.baseline;
             if r.curvature > 0.0 {
                 benefit / (2.0 * r.curvature)
             } else {
@@ -81,10 +81,10 @@ pub fn required_abatement(p: &Params, r: &RegionFacts, inflow: f64) -> f64 {
 /// governance Pigou payments are transfers within the coalition and do not count again.
 pub fn counted_residence(p: &Params, r: &RegionFacts) -> f64 {
     let downstream = r.total_residence - r.own_residence;
-    match (p.cooperation, p.scheme) {
+    match (p.cooperation.mode, p.compensation.scheme) {
         (CooperationMode::Joint, _) => r.total_residence,
         (CooperationMode::Protectionist, Scheme::Pigou) => {
-            r.own_residence + p.s.compensation.pigou_share * downstream
+            r.own_residence + p.compensation.pigou_share * downstream
         }
         (CooperationMode::Protectionist, _) => r.own_residence,
     }
@@ -92,19 +92,19 @@ pub fn counted_residence(p: &Params, r: &RegionFacts) -> f64 {
 
 /// Closed-loop correction of a cap from the monitored relative gap g (caps only; macro standards stay).
 pub fn correct(p: &Params, abatement: f64, gap: f64) -> f64 {
-    let t = &p.s.targets;
-    match p.decomposition {
+    let t = &p.targets;
+    match p.targets.decomposition {
         // Cost-benefit caps do not depend on the stock (damage is linear in it).
         Decomposition::Macro | Decomposition::CostBenefit => abatement,
         Decomposition::Caps => {
-            (abatement + p.s.feedback.cap_gain * gap).clamp(t.min_abatement, t.max_abatement)
+            (abatement + p.feedback.cap_gain * gap).clamp(t.min_abatement, t.max_abatement)
         }
     }
 }
 
 /// The stock governments steer towards: the target less the safety margin.
 pub fn set_point(p: &Params) -> f64 {
-    p.s.targets.stock * (1.0 - p.s.targets.margin)
+    p.targets.stock * (1.0 - p.targets.margin)
 }
 
 /// Least-cost allocation weights (Montgomery 1972): within a region, the cost c_i·(a_i/a_ref)² of
@@ -113,7 +113,7 @@ pub fn set_point(p: &Params) -> f64 {
 /// Under uniform allocation every w_i = 1. Enterprises without cost get the uniform weight.
 pub fn assign_allocation(p: &Params, region: &mut [Enterprise]) {
     region.iter_mut().for_each(|e| e.allocation = 1.0);
-    if p.allocation != Allocation::LeastCost {
+    if p.targets.allocation != Allocation::LeastCost {
         return;
     }
     let (mut total, mut weighted) = (0.0f64, 0.0f64);
@@ -187,7 +187,7 @@ mod tests {
         assert_eq!(counted_residence(&half, &facts), 4.0 + 0.5 * 6.0);
         // a = d·m·B / 2K (inside the default bounds [0.2, 0.9] here).
         let a = required_abatement(&half, &facts, 0.0);
-        let d = half.s.world.damage_per_tonne;
+        let d = half.world.damage_per_tonne;
         assert!((a - d * 7.0 * 10.0 / 4.0).abs() < 1e-12, "{a}");
     }
 }

@@ -59,7 +59,7 @@ pub fn write_regions(out: &mut OutputDir, runs: &[ScenarioRun]) -> Result<()> {
 
 /// Each replicate's mean of every indicator over the final `window` steps.
 pub fn final_window_means(run: &ScenarioRun) -> Vec<Vec<f64>> {
-    let window = run.params.s.output.window as usize;
+    let window = run.params.output.window as usize;
     run.replicates
         .iter()
         .map(|rep| {

@@ -232,7 +232,7 @@ pub fn with_overrides(
     overrides: &[(String, Value)],
     source: &str,
 ) -> Result<Params, InputError> {
-    let mut table = Table::try_from(&params.s).expect("a validated scenario serializes");
+    let mut table = Table::try_from(params.to_scenario()).expect("a validated scenario serializes");
     let mut provenance = Provenance::new();
     for (path, value) in overrides {
         let keys: Vec<&str> = path.split('.').collect();

@@ -4,18 +4,25 @@
 //! Stages (ODD "Input data" and "Initialization"): `load` reads a file and its `extends` chain into one
 //! TOML table while remembering which file set every key; `--set` overrides go on top; `schema` checks
 //! every key and type against the defaults below; serde turns the table into [`Scenario`]; `validate`
-//! checks every range and yields [`Params`]. Defaults describe today's *fragmented* arrangements;
-//! `scenarios/coordinated.toml` switches the nine levers. Every field is documented in `docs/MODEL.md`
-//! with its unit, range and source.
+//! checks every key against the parameter registry (`registry`) and yields the typed [`Params`].
+//! Defaults describe today's *fragmented* arrangements; `scenarios/coordinated.toml` switches the nine
+//! levers. Each key's unit, ranges, lever, source and meaning are in the registry, from which the
+//! parameter table of `docs/MODEL.md` is generated.
 
 mod load;
+pub mod params;
 mod provenance;
+pub mod registry;
 pub mod schema;
-pub mod validate;
+mod validate;
 
 pub(crate) use load::read_chain;
 pub use load::{ScenarioSource, load_scenario, resolve_str, with_overrides};
-pub use validate::Params;
+pub use params::{
+    Allocation, CompensationUse, CooperationMode, Decomposition, FeedbackMode, Params,
+    ResponsibilityMode, Scheme, Sharing, Targeting, Topology,
+};
+pub use validate::{MAX_AGENTS, MAX_PRICED_MATRIX};
 
 use serde::{Deserialize, Serialize};
 

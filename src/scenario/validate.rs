@@ -1,152 +1,42 @@
 //! Range and consistency checks: a [`Scenario`] becomes [`Params`] only through [`validate`], so the
-//! model never sees an out-of-range value (parse, don't validate).
+//! model never sees an out-of-range value (parse, don't validate). Every key is checked against its
+//! registered range ([`super::registry`]), section by section; each section's function then enforces
+//! the registry's cross-key constraints that concern it and builds the section's typed parameters.
 
-use super::Scenario;
+use toml::{Table, Value};
+
+use super::params::{
+    Allocation, CompensationParams, CompensationUse, CooperationMode, CooperationParams,
+    Decomposition, FeedbackMode, FeedbackParams, InformationParams, MonitoringParams, Params,
+    ResponsibilityMode, ResponsibilityParams, Scheme, Sharing, Targeting, TargetsParams, Topology,
+    TopologyKind, WorldParams, prices_damage,
+};
 use super::provenance::Provenance;
+use super::registry::{Key, Valid, compact, registry};
+use super::{Departments, Scenario};
 use crate::error::InputError;
 
 /// Largest population of one family we accept (keeps memory estimates sane; the scale scenario is
 /// 1.25e7 residents).
-const MAX_AGENTS: u64 = 200_000_000;
+pub const MAX_AGENTS: u64 = 200_000_000;
 
 /// Largest matrix basin whose dense damage matrix (`pollution::Residence`) we compute.
-const MAX_PRICED_MATRIX: u32 = 2_000;
+pub const MAX_PRICED_MATRIX: u32 = 2_000;
 
-/// Spillover graph between regions.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Topology {
-    /// Region r flows into r + 1 with share `spillover`; the last region flows out of the basin.
-    Chain,
-    /// `adjacency[u][d]`: share of u's stock moving to d each step; the row remainder leaves the basin
-    /// after decay.
-    Matrix(Vec<Vec<f64>>),
-}
-
-macro_rules! choice {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum $name { $($variant),+ }
-        impl $name {
-            const ALLOWED: &'static [&'static str] = &[$($text),+];
-            fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
-choice!(
-    /// Lever 1.
-    Sharing { Silo = "silo", Shared = "shared" }
-);
-choice!(
-    /// Lever 2.
-    ResponsibilityMode { Diffuse = "diffuse", Clear = "clear" }
-);
-choice!(
-    /// Lever 4 (inspection selection).
-    Targeting { Random = "random", Risk = "risk" }
-);
-choice!(
-    /// Lever 5.
-    Scheme { None = "none", Boundary = "boundary", Fund = "fund", Pigou = "pigou" }
-);
-choice!(
-    /// Lever 5: what received compensation pays for.
-    CompensationUse { Enforcement = "enforcement", Subsidy = "subsidy" }
-);
-choice!(
-    /// Lever 6.
-    CooperationMode { Protectionist = "protectionist", Joint = "joint" }
-);
-choice!(
-    /// Lever 7.
-    Decomposition { Macro = "macro", Caps = "caps", CostBenefit = "cost_benefit" }
-);
-choice!(
-    /// Lever 7: how caps are split among a region's enterprises.
-    Allocation { Uniform = "uniform", LeastCost = "least_cost" }
-);
-choice!(
-    /// Lever 8.
-    FeedbackMode { OneWay = "one_way", Closed = "closed" }
-);
-
-/// A validated scenario: the raw values plus the parsed choices. Immutable once built.
-#[derive(Debug, Clone)]
-pub struct Params {
-    pub s: Scenario,
-    pub topology: Topology,
-    pub sharing: Sharing,
-    pub responsibility: ResponsibilityMode,
-    pub targeting: Targeting,
-    pub scheme: Scheme,
-    pub compensation_use: CompensationUse,
-    pub cooperation: CooperationMode,
-    pub decomposition: Decomposition,
-    pub allocation: Allocation,
-    pub feedback: FeedbackMode,
-}
-
-impl Params {
-    pub fn name(&self) -> &str {
-        &self.s.name
-    }
-
-    /// Whether cost-benefit caps or Pigou payments price a tonne by its damage (`pollution::Residence`).
-    pub fn prices_damage(&self) -> bool {
-        prices_damage(self.decomposition, self.scheme)
-    }
-
-    pub fn departments(&self) -> usize {
-        self.s.departments.names.len()
-    }
-
-    /// The fully resolved scenario as TOML, as `cogov check` prints it.
-    pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(&self.s).expect("a validated scenario serializes")
-    }
-
-    /// Apply command-line overrides of the run size (`--seed`, `--steps`, `--replicates`).
-    pub fn with_run_size(
-        mut self,
-        seed: Option<u64>,
-        steps: Option<u32>,
-        replicates: Option<u32>,
-    ) -> Result<Self, InputError> {
-        let mut provenance = Provenance::new();
-        if let Some(v) = seed {
-            self.s.seed = v;
-        }
-        if let Some(v) = steps {
-            self.s.steps = v;
-            provenance.insert("steps".into(), "--steps".into());
-        }
-        if let Some(v) = replicates {
-            self.s.replicates = v;
-            provenance.insert("replicates".into(), "--replicates".into());
-        }
-        validate(self.s, &provenance, "command line")
-    }
-}
-
-/// A float as a user would write it: exponent form beyond 10^9.
-fn compact(v: f64) -> String {
-    if v.is_finite() && v.abs() >= 1e9 {
-        format!("{v:e}")
-    } else {
-        v.to_string()
-    }
-}
-
-struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     provenance: &'a Provenance,
     top: &'a str,
+    /// The scenario as TOML, to read any key by its path.
+    table: Table,
 }
 
 impl Checker<'_> {
-    fn fail(&self, key: &str, value: impl ToString, allowed: impl Into<String>) -> InputError {
+    pub(crate) fn fail(
+        &self,
+        key: &str,
+        value: impl ToString,
+        allowed: impl Into<String>,
+    ) -> InputError {
         InputError::OutOfRange {
             file: self
                 .provenance
@@ -159,25 +49,63 @@ impl Checker<'_> {
         }
     }
 
-    fn range(&self, key: &str, v: f64, lo: f64, hi: f64) -> Result<(), InputError> {
-        if v.is_finite() && v >= lo && v <= hi {
-            Ok(())
-        } else {
-            Err(self.fail(
-                key,
-                compact(v),
-                format!("a number in [{}, {}]", compact(lo), compact(hi)),
-            ))
+    fn value(&self, path: &str) -> Option<&Value> {
+        let mut node = &self.table;
+        let keys: Vec<&str> = path.split('.').collect();
+        let (last, parents) = keys.split_last()?;
+        for key in parents {
+            node = node.get(*key)?.as_table()?;
+        }
+        node.get(*last)
+    }
+
+    /// Check one key against its registered range.
+    fn key(&self, key: &Key) -> Result<(), InputError> {
+        let Some(value) = self.value(&key.path) else {
+            return Ok(());
+        };
+        let path = key.path.as_str();
+        match key.valid {
+            Valid::Number(_) | Valid::Probability | Valid::Money => {
+                let v = value.as_float().unwrap_or(f64::NAN);
+                let (lo, hi) = key.valid.bounds().expect("a numeric key");
+                if v.is_finite() && v >= lo && v <= hi {
+                    Ok(())
+                } else {
+                    Err(self.fail(path, compact(v), key.allowed()))
+                }
+            }
+            Valid::Count([lo, hi]) => {
+                let v = value.as_integer().unwrap_or(-1);
+                if v >= 0 && (lo..=hi).contains(&(v as u64)) {
+                    Ok(())
+                } else {
+                    Err(self.fail(path, v, key.allowed()))
+                }
+            }
+            Valid::Choice => {
+                let v = value.as_str().unwrap_or_default();
+                if key.choices().is_some_and(|c| c.contains(&v)) {
+                    Ok(())
+                } else {
+                    Err(self.fail(path, format!("\"{v}\""), key.allowed()))
+                }
+            }
+            Valid::Names([lo, hi]) => {
+                let n = value.as_array().map_or(0, Vec::len) as u64;
+                if (lo..=hi).contains(&n) {
+                    Ok(())
+                } else {
+                    Err(self.fail(path, n, format!("a whole number in [{lo}, {hi}]")))
+                }
+            }
+            Valid::Bool | Valid::Name | Valid::Seed | Valid::Shares | Valid::Matrix => Ok(()),
         }
     }
 
-    fn probability(&self, key: &str, v: f64) -> Result<(), InputError> {
-        self.range(key, v, 0.0, 1.0)
-    }
-
-    /// Money and quantities: non-negative and at most 10^12, so no product of them overflows.
-    fn non_negative(&self, key: &str, v: f64) -> Result<(), InputError> {
-        self.range(key, v, 0.0, 1e12)
+    /// Check every registered key of `section` (`""` for the top-level keys).
+    fn section(&self, section: &str) -> Result<(), InputError> {
+        registry().section(section).try_for_each(|k| self.key(k))
     }
 
     fn count(&self, key: &str, v: u64, lo: u64, hi: u64) -> Result<(), InputError> {
@@ -186,16 +114,6 @@ impl Checker<'_> {
         } else {
             Err(self.fail(key, v, format!("a whole number in [{lo}, {hi}]")))
         }
-    }
-
-    fn choice<T>(
-        &self,
-        key: &str,
-        v: &str,
-        parse: fn(&str) -> Option<T>,
-        allowed: &[&str],
-    ) -> Result<T, InputError> {
-        parse(v).ok_or_else(|| self.fail(key, format!("\"{v}\""), format!("one of {allowed:?}")))
     }
 
     fn shares(&self, key: &str, v: &[f64], len: usize) -> Result<(), InputError> {
@@ -214,31 +132,79 @@ impl Checker<'_> {
     }
 }
 
+/// A choice already checked against its registered values.
+fn parsed<T>(v: &str, parse: fn(&str) -> Option<T>) -> T {
+    parse(v).expect("the registry checked the choice")
+}
+
 /// Check every range of `s`. `provenance` locates the file that set each key.
 pub(crate) fn validate(
     s: Scenario,
     provenance: &Provenance,
     top: &str,
 ) -> Result<Params, InputError> {
-    let c = Checker { provenance, top };
-    c.count("steps", s.steps.into(), 1, 100_000)?;
-    c.count("replicates", s.replicates.into(), 1, 100_000)?;
-    if s.name.trim().is_empty() || s.name.contains(['/', '\\', ',', '"', '\n']) {
-        return Err(c.fail(
-            "name",
-            &s.name,
-            "a non-empty name without / \\ , \" or newlines",
-        ));
+    let c = Checker {
+        provenance,
+        top,
+        table: Table::try_from(&s).expect("a scenario serializes"),
+    };
+    run_size(&c, &s)?;
+    let world = world(&c, &s)?;
+    let enterprises = populations(&c, &s)?;
+    let departments = departments(&c, &s.departments)?;
+    let information = information(&c, &s)?;
+    let responsibility = responsibility(&c, &s)?;
+    for section in ["law", "complaints", "ngo", "central", "output"] {
+        c.section(section)?;
     }
+    let monitoring = monitoring(&c, &s)?;
+    local(&c, &s)?;
+    let compensation = compensation(&c, &s)?;
+    let cooperation = cooperation(&c, &s)?;
+    let targets = targets(&c, &s)?;
+    let feedback = feedback(&c, &s)?;
+    priced_damage(&c, &world, &targets, &compensation)?;
+    Ok(Params {
+        name: s.name,
+        seed: s.seed,
+        steps: s.steps,
+        replicates: s.replicates,
+        world,
+        enterprises,
+        public: s.public,
+        departments,
+        information,
+        responsibility,
+        law: s.law,
+        monitoring,
+        complaints: s.complaints,
+        ngo: s.ngo,
+        central: s.central,
+        local: s.local,
+        compensation,
+        cooperation,
+        targets,
+        feedback,
+        output: s.output,
+    })
+}
 
+/// `name`, `seed`, `steps`, `replicates`; constraint `name_is_a_plain_name`.
+fn run_size(c: &Checker, s: &Scenario) -> Result<(), InputError> {
+    c.section("")?;
+    if s.name.trim().is_empty() || s.name.contains(['/', '\\', ',', '"', '\n']) {
+        let key = registry().key("name").expect("registered");
+        return Err(c.fail("name", &s.name, key.allowed()));
+    }
+    Ok(())
+}
+
+/// `[world]`; constraints `spillover_within_decay`, `adjacency_only_on_a_matrix`.
+fn world(c: &Checker, s: &Scenario) -> Result<WorldParams, InputError> {
+    c.section("world")?;
     let w = &s.world;
-    c.count("world.regions", w.regions.into(), 1, 10_000)?;
-    c.probability("world.decay", w.decay)?;
-    c.probability("world.spillover", w.spillover)?;
-    c.non_negative("world.initial_stock", w.initial_stock)?;
-    c.non_negative("world.damage_per_tonne", w.damage_per_tonne)?;
-    let topology = match w.topology.as_str() {
-        "chain" => {
+    let topology = match parsed(&w.topology, TopologyKind::parse) {
+        TopologyKind::Chain => {
             if w.decay + w.spillover > 1.0 {
                 return Err(c.fail(
                     "world.spillover",
@@ -258,282 +224,19 @@ pub(crate) fn validate(
             }
             Topology::Chain
         }
-        "matrix" => Topology::Matrix(check_adjacency(&c, w)?),
-        other => {
-            return Err(c.fail(
-                "world.topology",
-                format!("\"{other}\""),
-                "one of [\"chain\", \"matrix\"]",
-            ));
-        }
+        TopologyKind::Matrix => Topology::Matrix(adjacency(c, w)?),
     };
-
-    let e = &s.enterprises;
-    c.count(
-        "enterprises.per_region",
-        e.per_region.into(),
-        1,
-        MAX_AGENTS / u64::from(w.regions),
-    )?;
-    c.range("enterprises.output_mean", e.output_mean, 1e-9, 1e9)?;
-    c.range("enterprises.output_sigma", e.output_sigma, 0.0, 3.0)?;
-    c.range("enterprises.intensity_mean", e.intensity_mean, 0.0, 1e9)?;
-    c.range("enterprises.intensity_sigma", e.intensity_sigma, 0.0, 3.0)?;
-    c.non_negative("enterprises.abatement_cost_share", e.abatement_cost_share)?;
-    c.probability("enterprises.abatement_cost_spread", e.abatement_cost_spread)?;
-    c.non_negative("enterprises.rationality", e.rationality)?;
-    c.probability("enterprises.learning_rate", e.learning_rate)?;
-    c.probability("enterprises.prior_sanction", e.prior_sanction)?;
-    c.non_negative("enterprises.reputation_cost", e.reputation_cost)?;
-
-    let p = &s.public;
-    c.count(
-        "public.per_region",
-        p.per_region.into(),
-        0,
-        MAX_AGENTS / u64::from(w.regions),
-    )?;
-    c.count("public.neighbors", p.neighbors.into(), 0, 64)?;
-    if p.neighbors % 2 == 1 {
-        return Err(c.fail(
-            "public.neighbors",
-            p.neighbors,
-            "an even number (half on each side of the ring)",
-        ));
-    }
-    for (key, v) in [
-        ("public.rewiring", p.rewiring),
-        ("public.peer_influence", p.peer_influence),
-        ("public.education", p.education),
-        ("public.disclosure", p.disclosure),
-        ("public.visibility", p.visibility),
-        ("public.observation_gain", p.observation_gain),
-        ("public.forgetting", p.forgetting),
-        ("public.initial_awareness", p.initial_awareness),
-    ] {
-        c.probability(key, v)?;
-    }
-
-    let d = &s.departments;
-    c.count("departments.names", d.names.len() as u64, 1, 16)?;
-    c.shares("departments.budget_shares", &d.budget_shares, d.names.len())?;
-    c.shares(
-        "departments.violation_shares",
-        &d.violation_shares,
-        d.names.len(),
-    )?;
-    c.non_negative("departments.budget", d.budget)?;
-    c.range("departments.inspection_cost", d.inspection_cost, 1e-9, 1e9)?;
-    c.probability("departments.inspector_miss", d.inspector_miss)?;
-
-    let sharing = c.choice(
-        "information.sharing",
-        &s.information.sharing,
-        Sharing::parse,
-        Sharing::ALLOWED,
-    )?;
-    let r = &s.responsibility;
-    let responsibility = c.choice(
-        "responsibility.mode",
-        &r.mode,
-        ResponsibilityMode::parse,
-        ResponsibilityMode::ALLOWED,
-    )?;
-    c.count(
-        "responsibility.overlap",
-        r.overlap.into(),
-        1,
-        d.names.len() as u64,
-    )?;
-    c.probability("responsibility.handling_cost_ratio", r.handling_cost_ratio)?;
-    c.probability("responsibility.coordination_cost", r.coordination_cost)?;
-
-    let l = &s.law;
-    c.non_negative("law.fine", l.fine)?;
-    c.non_negative("law.daily_penalty", l.daily_penalty)?;
-    c.range("law.correction_days", l.correction_days, 0.0, 365.0)?;
-    c.probability("law.clarity", l.clarity)?;
-
-    let m = &s.monitoring;
-    c.probability("monitoring.coverage", m.coverage)?;
-    c.probability("monitoring.false_negative", m.false_negative)?;
-    c.probability("monitoring.false_positive", m.false_positive)?;
-    c.count("monitoring.latency", m.latency.into(), 0, 120)?;
-    c.range("monitoring.noise", m.noise, 0.0, 1.0)?;
-    let targeting = c.choice(
-        "monitoring.targeting",
-        &m.targeting,
-        Targeting::parse,
-        Targeting::ALLOWED,
-    )?;
-
-    let k = &s.complaints;
-    c.probability("complaints.rate", k.rate)?;
-    c.probability("complaints.accuracy", k.accuracy)?;
-    c.probability("complaints.forwarding", k.forwarding)?;
-    c.non_negative("complaints.capacity", k.capacity)?;
-    c.non_negative("complaints.handling_cost", k.handling_cost)?;
-
-    let n = &s.ngo;
-    c.non_negative("ngo.capacity", n.capacity)?;
-    c.probability("ngo.litigation_share", n.litigation_share)?;
-    c.probability("ngo.campaign_effect", n.campaign_effect)?;
-
-    let ce = &s.central;
-    c.count(
-        "central.inspection_period",
-        ce.inspection_period.into(),
-        0,
-        100_000,
-    )?;
-    c.probability("central.inspection_rate", ce.inspection_rate)?;
-    c.non_negative("central.inspection_cost", ce.inspection_cost)?;
-    c.range(
-        "central.accountability_half_life",
-        ce.accountability_half_life,
-        1e-3,
-        1e6,
-    )?;
-    c.range("central.escalation", ce.escalation, 0.0, 100.0)?;
-
-    let lo = &s.local;
-    c.probability("local.capture", lo.capture)?;
-    c.range("local.intensity_min", lo.intensity_min, 0.0, 100.0)?;
-    c.range(
-        "local.intensity_max",
-        lo.intensity_max,
-        lo.intensity_min.max(1.0),
-        100.0,
-    )?;
-    c.non_negative("local.appropriation", lo.appropriation)?;
-
-    let co = &s.compensation;
-    let scheme = c.choice(
-        "compensation.scheme",
-        &co.scheme,
-        Scheme::parse,
-        Scheme::ALLOWED,
-    )?;
-    let compensation_use = c.choice(
-        "compensation.use_for",
-        &co.use_for,
-        CompensationUse::parse,
-        CompensationUse::ALLOWED,
-    )?;
-    c.non_negative("compensation.amount", co.amount)?;
-    c.range("compensation.standard", co.standard, 1e-6, 100.0)?;
-    c.count("compensation.period", co.period.into(), 1, 1200)?;
-    c.range("compensation.pigou_share", co.pigou_share, 0.0, 10.0)?;
-
-    let cooperation = c.choice(
-        "cooperation.mode",
-        &s.cooperation.mode,
-        CooperationMode::parse,
-        CooperationMode::ALLOWED,
-    )?;
-    c.probability(
-        "cooperation.joint_inspection_rate",
-        s.cooperation.joint_inspection_rate,
-    )?;
-
-    let t = &s.targets;
-    c.range("targets.stock", t.stock, 1e-9, 1e12)?;
-    c.range("targets.margin", t.margin, 0.0, 0.99)?;
-    let decomposition = c.choice(
-        "targets.decomposition",
-        &t.decomposition,
-        Decomposition::parse,
-        Decomposition::ALLOWED,
-    )?;
-    let allocation = c.choice(
-        "targets.allocation",
-        &t.allocation,
-        Allocation::parse,
-        Allocation::ALLOWED,
-    )?;
-    c.range(
-        "targets.standard_abatement",
-        t.standard_abatement,
-        1e-6,
-        1.0,
-    )?;
-    c.probability("targets.min_abatement", t.min_abatement)?;
-    c.range(
-        "targets.max_abatement",
-        t.max_abatement,
-        t.min_abatement,
-        1.0,
-    )?;
-
-    let f = &s.feedback;
-    let feedback = c.choice(
-        "feedback.mode",
-        &f.mode,
-        FeedbackMode::parse,
-        FeedbackMode::ALLOWED,
-    )?;
-    c.count("feedback.period", f.period.into(), 1, 1200)?;
-    c.count(
-        "feedback.evaluation_period",
-        f.evaluation_period.into(),
-        0,
-        100_000,
-    )?;
-    c.range("feedback.gain", f.gain, 0.0, 100.0)?;
-    c.range("feedback.cap_gain", f.cap_gain, 0.0, 10.0)?;
-
-    // Cost-benefit caps and Pigou payments price a tonne by the damage it does while it stays in the
-    // basin (`pollution::Residence`): finite only if pollution decays, and computed densely (O(N³)) on
-    // a matrix basin.
-    if prices_damage(decomposition, scheme) {
-        let key = if decomposition == Decomposition::CostBenefit {
-            "targets.decomposition"
-        } else {
-            "compensation.scheme"
-        };
-        if w.decay <= 0.0 {
-            return Err(c.fail(
-                "world.decay",
-                compact(w.decay),
-                format!(
-                    "a number in (0, 1] when {key} prices damage per tonne (with decay 0 a tonne does damage forever)"
-                ),
-            ));
-        }
-        if matches!(topology, Topology::Matrix(_)) && w.regions > MAX_PRICED_MATRIX {
-            return Err(c.fail(
-                "world.regions",
-                w.regions,
-                format!(
-                    "at most {MAX_PRICED_MATRIX} regions on a matrix basin when {key} prices damage per tonne (the damage matrix is dense)"
-                ),
-            ));
-        }
-    }
-
-    // A window longer than the run is the whole run (see `tables::final_window_means`).
-    c.count("output.window", s.output.window.into(), 1, 100_000)?;
-
-    Ok(Params {
+    Ok(WorldParams {
+        regions: w.regions,
         topology,
-        sharing,
-        responsibility,
-        targeting,
-        scheme,
-        compensation_use,
-        cooperation,
-        decomposition,
-        allocation,
-        feedback,
-        s,
+        spillover: w.spillover,
+        decay: w.decay,
+        initial_stock: w.initial_stock,
+        damage_per_tonne: w.damage_per_tonne,
     })
 }
 
-fn prices_damage(decomposition: Decomposition, scheme: Scheme) -> bool {
-    decomposition == Decomposition::CostBenefit || scheme == Scheme::Pigou
-}
-
-fn check_adjacency(c: &Checker, w: &super::World) -> Result<Vec<Vec<f64>>, InputError> {
+fn adjacency(c: &Checker, w: &super::World) -> Result<Vec<Vec<f64>>, InputError> {
     let n = w.regions as usize;
     let a = &w.adjacency;
     let shape_ok = a.len() == n && a.iter().all(|row| row.len() == n);
@@ -559,4 +262,200 @@ fn check_adjacency(c: &Checker, w: &super::World) -> Result<Vec<Vec<f64>>, Input
         }
     }
     Ok(a.clone())
+}
+
+/// `[enterprises]` and `[public]`; constraints `agents_within_the_limit`, `even_neighbours`.
+fn populations(c: &Checker, s: &Scenario) -> Result<super::Enterprises, InputError> {
+    c.section("enterprises")?;
+    c.section("public")?;
+    let regions = u64::from(s.world.regions);
+    c.count(
+        "enterprises.per_region",
+        s.enterprises.per_region.into(),
+        1,
+        MAX_AGENTS / regions,
+    )?;
+    c.count(
+        "public.per_region",
+        s.public.per_region.into(),
+        0,
+        MAX_AGENTS / regions,
+    )?;
+    if s.public.neighbors % 2 == 1 {
+        return Err(c.fail(
+            "public.neighbors",
+            s.public.neighbors,
+            "an even number (half on each side of the ring)",
+        ));
+    }
+    Ok(s.enterprises.clone())
+}
+
+/// `[departments]`; constraint `one_share_per_department`.
+fn departments(c: &Checker, d: &Departments) -> Result<Departments, InputError> {
+    c.section("departments")?;
+    c.shares("departments.budget_shares", &d.budget_shares, d.names.len())?;
+    c.shares(
+        "departments.violation_shares",
+        &d.violation_shares,
+        d.names.len(),
+    )?;
+    Ok(d.clone())
+}
+
+/// `[information]` (lever 1).
+fn information(c: &Checker, s: &Scenario) -> Result<InformationParams, InputError> {
+    c.section("information")?;
+    Ok(InformationParams {
+        sharing: parsed(&s.information.sharing, Sharing::parse),
+    })
+}
+
+/// `[responsibility]` (lever 2); constraint `overlap_within_departments`.
+fn responsibility(c: &Checker, s: &Scenario) -> Result<ResponsibilityParams, InputError> {
+    c.section("responsibility")?;
+    let r = &s.responsibility;
+    c.count(
+        "responsibility.overlap",
+        r.overlap.into(),
+        1,
+        s.departments.names.len() as u64,
+    )?;
+    Ok(ResponsibilityParams {
+        mode: parsed(&r.mode, ResponsibilityMode::parse),
+        overlap: r.overlap,
+        handling_cost_ratio: r.handling_cost_ratio,
+        coordination_cost: r.coordination_cost,
+    })
+}
+
+/// `[monitoring]` (lever 4).
+fn monitoring(c: &Checker, s: &Scenario) -> Result<MonitoringParams, InputError> {
+    c.section("monitoring")?;
+    let m = &s.monitoring;
+    Ok(MonitoringParams {
+        coverage: m.coverage,
+        false_negative: m.false_negative,
+        false_positive: m.false_positive,
+        latency: m.latency,
+        noise: m.noise,
+        targeting: parsed(&m.targeting, Targeting::parse),
+    })
+}
+
+/// `[local]`; constraint `intensity_bounds_ordered`.
+fn local(c: &Checker, s: &Scenario) -> Result<(), InputError> {
+    c.section("local")?;
+    let l = &s.local;
+    let lo = l.intensity_min.max(1.0);
+    if l.intensity_max < lo {
+        return Err(c.fail(
+            "local.intensity_max",
+            compact(l.intensity_max),
+            format!(
+                "a number in [{}, 100] (at least max(intensity_min, 1))",
+                compact(lo)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `[compensation]` (lever 5).
+fn compensation(c: &Checker, s: &Scenario) -> Result<CompensationParams, InputError> {
+    c.section("compensation")?;
+    let co = &s.compensation;
+    Ok(CompensationParams {
+        scheme: parsed(&co.scheme, Scheme::parse),
+        amount: co.amount,
+        standard: co.standard,
+        use_for: parsed(&co.use_for, CompensationUse::parse),
+        period: co.period,
+        pigou_share: co.pigou_share,
+    })
+}
+
+/// `[cooperation]` (lever 6).
+fn cooperation(c: &Checker, s: &Scenario) -> Result<CooperationParams, InputError> {
+    c.section("cooperation")?;
+    Ok(CooperationParams {
+        mode: parsed(&s.cooperation.mode, CooperationMode::parse),
+        joint_inspection_rate: s.cooperation.joint_inspection_rate,
+    })
+}
+
+/// `[targets]` (lever 7); constraint `abatement_bounds_ordered`.
+fn targets(c: &Checker, s: &Scenario) -> Result<TargetsParams, InputError> {
+    c.section("targets")?;
+    let t = &s.targets;
+    if t.max_abatement < t.min_abatement {
+        return Err(c.fail(
+            "targets.max_abatement",
+            compact(t.max_abatement),
+            format!(
+                "a number in [{}, 1] (at least min_abatement)",
+                compact(t.min_abatement)
+            ),
+        ));
+    }
+    Ok(TargetsParams {
+        stock: t.stock,
+        margin: t.margin,
+        decomposition: parsed(&t.decomposition, Decomposition::parse),
+        allocation: parsed(&t.allocation, Allocation::parse),
+        standard_abatement: t.standard_abatement,
+        min_abatement: t.min_abatement,
+        max_abatement: t.max_abatement,
+    })
+}
+
+/// `[feedback]` (lever 8).
+fn feedback(c: &Checker, s: &Scenario) -> Result<FeedbackParams, InputError> {
+    c.section("feedback")?;
+    let f = &s.feedback;
+    Ok(FeedbackParams {
+        mode: parsed(&f.mode, FeedbackMode::parse),
+        period: f.period,
+        evaluation_period: f.evaluation_period,
+        gain: f.gain,
+        cap_gain: f.cap_gain,
+    })
+}
+
+/// Constraint `priced_damage_needs_decay`: cost-benefit caps and Pigou payments price a tonne by the
+/// damage it does while it stays in the basin (`pollution::Residence`), finite only if pollution
+/// decays, and computed densely (O(N³)) on a matrix basin.
+fn priced_damage(
+    c: &Checker,
+    w: &WorldParams,
+    t: &TargetsParams,
+    co: &CompensationParams,
+) -> Result<(), InputError> {
+    if !prices_damage(t.decomposition, co.scheme) {
+        return Ok(());
+    }
+    let key = if t.decomposition == Decomposition::CostBenefit {
+        "targets.decomposition"
+    } else {
+        "compensation.scheme"
+    };
+    if w.decay <= 0.0 {
+        return Err(c.fail(
+            "world.decay",
+            compact(w.decay),
+            format!(
+                "a number in (0, 1] when {key} prices damage per tonne (with decay 0 a tonne does damage forever)"
+            ),
+        ));
+    }
+    if matches!(w.topology, Topology::Matrix(_)) && w.regions > MAX_PRICED_MATRIX {
+        return Err(c.fail(
+            "world.regions",
+            w.regions,
+            format!(
+                "at most {MAX_PRICED_MATRIX} regions on a matrix basin when {key} prices damage per tonne (the damage matrix is dense)"
+            ),
+        ));
+    }
+    Ok(())
 }

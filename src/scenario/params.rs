@@ -1,0 +1,333 @@
+//! [`Params`]: a validated scenario, the only form the model reads. Every choice is an enum, the
+//! topology is parsed, every number is inside its registered range; sections without choices are the
+//! scenario's own (all-numeric) sections. Immutable once built; [`Params::to_scenario`] gives back the
+//! raw form for `cogov check`, the manifest and re-validation with overrides.
+
+use super::provenance::Provenance;
+use super::{
+    Central, Compensation, Complaints, Cooperation, Departments, Enterprises, Feedback,
+    Information, Law, Local, Monitoring, Ngo, Output, Public, Responsibility, Scenario, Targets,
+    World,
+};
+use crate::error::InputError;
+
+/// Spillover graph between regions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Topology {
+    /// Region r flows into r + 1 with share `spillover`; the last region flows out of the basin.
+    Chain,
+    /// `adjacency[u][d]`: share of u's stock moving to d each step; the row remainder leaves the basin
+    /// after decay.
+    Matrix(Vec<Vec<f64>>),
+}
+
+macro_rules! choice {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name { $($variant),+ }
+        impl $name {
+            /// The values a scenario may give, as written.
+            pub const ALLOWED: &'static [&'static str] = &[$($text),+];
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+            /// The value as a scenario writes it.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+    };
+}
+
+choice!(
+    /// The shape of the spillover graph (`world.topology`).
+    TopologyKind { Chain = "chain", Matrix = "matrix" }
+);
+choice!(
+    /// Lever 1.
+    Sharing { Silo = "silo", Shared = "shared" }
+);
+choice!(
+    /// Lever 2.
+    ResponsibilityMode { Diffuse = "diffuse", Clear = "clear" }
+);
+choice!(
+    /// Lever 4 (inspection selection).
+    Targeting { Random = "random", Risk = "risk" }
+);
+choice!(
+    /// Lever 5.
+    Scheme { None = "none", Boundary = "boundary", Fund = "fund", Pigou = "pigou" }
+);
+choice!(
+    /// Lever 5: what received compensation pays for.
+    CompensationUse { Enforcement = "enforcement", Subsidy = "subsidy" }
+);
+choice!(
+    /// Lever 6.
+    CooperationMode { Protectionist = "protectionist", Joint = "joint" }
+);
+choice!(
+    /// Lever 7.
+    Decomposition { Macro = "macro", Caps = "caps", CostBenefit = "cost_benefit" }
+);
+choice!(
+    /// Lever 7: how caps are split among a region's enterprises.
+    Allocation { Uniform = "uniform", LeastCost = "least_cost" }
+);
+choice!(
+    /// Lever 8.
+    FeedbackMode { OneWay = "one_way", Closed = "closed" }
+);
+
+/// The values a choice key may take, by key path.
+pub fn choices(path: &str) -> Option<&'static [&'static str]> {
+    Some(match path {
+        "world.topology" => TopologyKind::ALLOWED,
+        "information.sharing" => Sharing::ALLOWED,
+        "responsibility.mode" => ResponsibilityMode::ALLOWED,
+        "monitoring.targeting" => Targeting::ALLOWED,
+        "compensation.scheme" => Scheme::ALLOWED,
+        "compensation.use_for" => CompensationUse::ALLOWED,
+        "cooperation.mode" => CooperationMode::ALLOWED,
+        "targets.decomposition" => Decomposition::ALLOWED,
+        "targets.allocation" => Allocation::ALLOWED,
+        "feedback.mode" => FeedbackMode::ALLOWED,
+        _ => return None,
+    })
+}
+
+/// The basin (`[world]`), validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorldParams {
+    pub regions: u32,
+    pub topology: Topology,
+    pub spillover: f64,
+    pub decay: f64,
+    pub initial_stock: f64,
+    pub damage_per_tonne: f64,
+}
+
+/// Lever 1 (`[information]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InformationParams {
+    pub sharing: Sharing,
+}
+
+/// Lever 2 (`[responsibility]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ResponsibilityParams {
+    pub mode: ResponsibilityMode,
+    pub overlap: u32,
+    pub handling_cost_ratio: f64,
+    pub coordination_cost: f64,
+}
+
+/// Lever 4 (`[monitoring]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MonitoringParams {
+    pub coverage: f64,
+    pub false_negative: f64,
+    pub false_positive: f64,
+    pub latency: u32,
+    pub noise: f64,
+    pub targeting: Targeting,
+}
+
+/// Lever 5 (`[compensation]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CompensationParams {
+    pub scheme: Scheme,
+    pub amount: f64,
+    pub standard: f64,
+    pub use_for: CompensationUse,
+    pub period: u32,
+    pub pigou_share: f64,
+}
+
+/// Lever 6 (`[cooperation]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CooperationParams {
+    pub mode: CooperationMode,
+    pub joint_inspection_rate: f64,
+}
+
+/// Lever 7 (`[targets]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TargetsParams {
+    pub stock: f64,
+    pub margin: f64,
+    pub decomposition: Decomposition,
+    pub allocation: Allocation,
+    pub standard_abatement: f64,
+    pub min_abatement: f64,
+    pub max_abatement: f64,
+}
+
+/// Lever 8 (`[feedback]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FeedbackParams {
+    pub mode: FeedbackMode,
+    pub period: u32,
+    pub evaluation_period: u32,
+    pub gain: f64,
+    pub cap_gain: f64,
+}
+
+/// A validated scenario. Built only by validation (`scenario::validate`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    pub name: String,
+    pub seed: u64,
+    pub steps: u32,
+    pub replicates: u32,
+    pub world: WorldParams,
+    pub enterprises: Enterprises,
+    pub public: Public,
+    pub departments: Departments,
+    pub information: InformationParams,
+    pub responsibility: ResponsibilityParams,
+    pub law: Law,
+    pub monitoring: MonitoringParams,
+    pub complaints: Complaints,
+    pub ngo: Ngo,
+    pub central: Central,
+    pub local: Local,
+    pub compensation: CompensationParams,
+    pub cooperation: CooperationParams,
+    pub targets: TargetsParams,
+    pub feedback: FeedbackParams,
+    pub output: Output,
+}
+
+impl Params {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether cost-benefit caps or Pigou payments price a tonne by its damage (`pollution::Residence`).
+    pub fn prices_damage(&self) -> bool {
+        prices_damage(self.targets.decomposition, self.compensation.scheme)
+    }
+
+    pub fn departments(&self) -> usize {
+        self.departments.names.len()
+    }
+
+    /// The scenario as a file would write it.
+    pub fn to_scenario(&self) -> Scenario {
+        let (topology, adjacency) = match &self.world.topology {
+            Topology::Chain => (TopologyKind::Chain, Vec::new()),
+            Topology::Matrix(a) => (TopologyKind::Matrix, a.clone()),
+        };
+        let w = &self.world;
+        let r = &self.responsibility;
+        let m = &self.monitoring;
+        let c = &self.compensation;
+        let t = &self.targets;
+        let f = &self.feedback;
+        Scenario {
+            name: self.name.clone(),
+            extends: None,
+            seed: self.seed,
+            steps: self.steps,
+            replicates: self.replicates,
+            world: World {
+                regions: w.regions,
+                topology: topology.as_str().into(),
+                spillover: w.spillover,
+                decay: w.decay,
+                adjacency,
+                initial_stock: w.initial_stock,
+                damage_per_tonne: w.damage_per_tonne,
+            },
+            enterprises: self.enterprises.clone(),
+            public: self.public.clone(),
+            departments: self.departments.clone(),
+            information: Information {
+                sharing: self.information.sharing.as_str().into(),
+            },
+            responsibility: Responsibility {
+                mode: r.mode.as_str().into(),
+                overlap: r.overlap,
+                handling_cost_ratio: r.handling_cost_ratio,
+                coordination_cost: r.coordination_cost,
+            },
+            law: self.law.clone(),
+            monitoring: Monitoring {
+                coverage: m.coverage,
+                false_negative: m.false_negative,
+                false_positive: m.false_positive,
+                latency: m.latency,
+                noise: m.noise,
+                targeting: m.targeting.as_str().into(),
+            },
+            complaints: self.complaints.clone(),
+            ngo: self.ngo.clone(),
+            central: self.central.clone(),
+            local: self.local.clone(),
+            compensation: Compensation {
+                scheme: c.scheme.as_str().into(),
+                amount: c.amount,
+                standard: c.standard,
+                use_for: c.use_for.as_str().into(),
+                period: c.period,
+                pigou_share: c.pigou_share,
+            },
+            cooperation: Cooperation {
+                mode: self.cooperation.mode.as_str().into(),
+                joint_inspection_rate: self.cooperation.joint_inspection_rate,
+            },
+            targets: Targets {
+                stock: t.stock,
+                margin: t.margin,
+                decomposition: t.decomposition.as_str().into(),
+                allocation: t.allocation.as_str().into(),
+                standard_abatement: t.standard_abatement,
+                min_abatement: t.min_abatement,
+                max_abatement: t.max_abatement,
+            },
+            feedback: Feedback {
+                mode: f.mode.as_str().into(),
+                period: f.period,
+                evaluation_period: f.evaluation_period,
+                gain: f.gain,
+                cap_gain: f.cap_gain,
+            },
+            output: self.output.clone(),
+        }
+    }
+
+    /// The fully resolved scenario as TOML, as `cogov check` prints it.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(&self.to_scenario()).expect("a validated scenario serializes")
+    }
+
+    /// Apply command-line overrides of the run size (`--seed`, `--steps`, `--replicates`).
+    pub fn with_run_size(
+        self,
+        seed: Option<u64>,
+        steps: Option<u32>,
+        replicates: Option<u32>,
+    ) -> Result<Self, InputError> {
+        let mut s = self.to_scenario();
+        let mut provenance = Provenance::new();
+        if let Some(v) = seed {
+            s.seed = v;
+        }
+        if let Some(v) = steps {
+            s.steps = v;
+            provenance.insert("steps".into(), "--steps".into());
+        }
+        if let Some(v) = replicates {
+            s.replicates = v;
+            provenance.insert("replicates".into(), "--replicates".into());
+        }
+        super::validate::validate(s, &provenance, "command line")
+    }
+}
+
+pub(super) fn prices_damage(decomposition: Decomposition, scheme: Scheme) -> bool {
+    decomposition == Decomposition::CostBenefit || scheme == Scheme::Pigou
+}
