@@ -124,6 +124,21 @@ enum Command {
         /// The output directory to redraw.
         dir: PathBuf,
     },
+    /// List the parameter registry: every scenario key with its unit, range, default, lever and meaning.
+    #[command(after_help = "Examples:
+  cogov params                     every key
+  cogov params law. --lang zh      the legal regime, described in Chinese
+  cogov params --format csv        every column, for a spreadsheet or pandas")]
+    Params {
+        /// Only keys starting with this, e.g. `law.` or `monitoring`.
+        prefix: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: FormatArg,
+        /// Language of the descriptions in the text format (CSV and JSON carry both).
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+    },
     /// Validate a scenario and print it fully resolved (extends and --set applied) as TOML.
     #[command(after_help = "Example: cogov check scenarios/coordinated.toml --set law.fine=2")]
     Check {
@@ -132,6 +147,20 @@ enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Text,
+    Csv,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LangArg {
+    En,
+    Zh,
 }
 
 #[derive(Args)]
@@ -200,6 +229,30 @@ fn main() -> ExitCode {
         }
         Command::Compare { scenarios, common } => {
             commands::compare(&scenarios, &common.options()).map(|_| ())
+        }
+        Command::Params {
+            prefix,
+            format,
+            lang,
+        } => {
+            use cogov::commands::params::{Lang, ParamsFormat};
+            let format = match format {
+                FormatArg::Text => ParamsFormat::Text,
+                FormatArg::Csv => ParamsFormat::Csv,
+                FormatArg::Json => ParamsFormat::Json,
+                FormatArg::Markdown => ParamsFormat::Markdown,
+            };
+            let lang = match lang {
+                LangArg::En => Lang::En,
+                LangArg::Zh => Lang::Zh,
+            };
+            commands::params::params(
+                format,
+                lang,
+                prefix.as_deref().unwrap_or(""),
+                &commands::scenario_dir(),
+            )
+            .map(|text| cogov::say!("{text}"))
         }
         Command::Check { scenario, sets } => {
             commands::check(&scenario, &sets).map(|toml| cogov::say!("{toml}"))

@@ -1,5 +1,8 @@
-//! The user-facing commands as library functions: `check`, `run`, `compare`. The binary only parses
-//! arguments and calls these; a notebook binding or web explorer can call them the same way.
+//! The user-facing commands as library functions: `check`, `run`, `compare`, `sweep`, `merge`,
+//! `params`. The binary only parses arguments and calls these; a notebook binding or web explorer can
+//! call them the same way.
+
+pub mod params;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
