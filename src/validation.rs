@@ -10,7 +10,8 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use crate::commands;
-use crate::error::Result;
+use crate::engine::{self, Collect};
+use crate::error::{Error, Result};
 use crate::model::World;
 use crate::model::inspection::volunteer_take_up;
 use crate::model::observe::StepRecord;
@@ -56,10 +57,16 @@ fn params(file: &str, sets: &[String]) -> Result<Params> {
 }
 
 fn run(p: &Params) -> Result<Vec<StepRecord>> {
-    let mut w = World::new(p, 0);
-    (0..p.steps)
-        .map(|_| w.step().map_err(crate::error::Error::Invariant))
-        .collect()
+    engine::run_one(p, 0, Collect::default()).map_err(Error::Invariant)
+}
+
+/// Step `world` `steps` (≥ 1) times; the last step's record.
+fn last_of(world: &mut World, steps: u32) -> Result<StepRecord> {
+    let records =
+        engine::drive(world, steps, Collect::default(), &|_| {}).map_err(Error::Invariant)?;
+    Ok(*records
+        .last()
+        .expect("a validation run has at least one step"))
 }
 
 /// Standard error of a proportion q over n Bernoulli trials (at least 1/n).
@@ -140,8 +147,7 @@ pub fn reporting(quick: bool) -> Result<Vec<Check>> {
     let awareness: Vec<f64> = world.awareness().iter().map(|&a| f64::from(a)).collect();
     let mut stock = vec![s.world.initial_stock * s.targets.stock; regions];
     let (mut expected_sum, mut variance, mut detected, mut trials) = (0.0, 0.0, 0.0, 0.0);
-    for t in 0..s.steps {
-        let record = world.step().map_err(crate::error::Error::Invariant)?;
+    let observe = |world: &World, t: u32, record: StepRecord| {
         // From the second month on the violation share the public sees is 1 (the one firm violates).
         if t > 0 {
             for (r, &st) in stock.iter().enumerate() {
@@ -159,7 +165,8 @@ pub fn reporting(quick: bool) -> Result<Vec<Check>> {
         for (r, st) in stock.iter_mut().enumerate() {
             *st = world.region_records[r].stock;
         }
-    }
+    };
+    engine::drive(&mut world, s.steps, observe, &|_| {}).map_err(Error::Invariant)?;
     let expected = expected_sum / trials;
     let simulated = detected / trials;
     let tol = 4.0 * variance.sqrt() / trials;
@@ -265,9 +272,8 @@ pub fn degroot(_quick: bool) -> Result<Vec<Check>> {
     }
     let expected: f64 = pi.iter().zip(&a0).map(|(p, a)| p * a).sum();
     let plain_mean = a0.iter().sum::<f64>() / n as f64;
-    for _ in 0..params.steps {
-        world.step().map_err(crate::error::Error::Invariant)?;
-    }
+    engine::drive(&mut world, params.steps, |_: &World, _, _| {}, &|_| {})
+        .map_err(Error::Invariant)?;
     let a: Vec<f64> = world.awareness().iter().map(|&x| f64::from(x)).collect();
     let simulated = a.iter().sum::<f64>() / n as f64;
     let spread = a.iter().fold(0.0f64, |m, x| m.max((x - simulated).abs()));
@@ -468,7 +474,7 @@ pub fn montgomery(_quick: bool) -> Result<Vec<Check>> {
             &[format!("targets.allocation={allocation}")],
         )?;
         let mut world = World::new(&p, 0);
-        let record = world.step().map_err(crate::error::Error::Invariant)?;
+        let record = last_of(&mut world, 1)?;
         let a_r = world.region_records[0].abatement_required;
         let a_ref = p.targets.standard_abatement;
         let firms = world.enterprises();
@@ -628,11 +634,7 @@ struct Settled {
 fn settled(file: &str, sets: &[String]) -> Result<Settled> {
     let params = params(file, sets)?;
     let mut world = World::new(&params, 0);
-    let mut last = None;
-    for _ in 0..params.steps {
-        last = Some(world.step().map_err(crate::error::Error::Invariant)?);
-    }
-    let last = last.expect("a validation run has at least one step");
+    let last = last_of(&mut world, params.steps)?;
     let regions = params.world.regions as usize;
     let facts: Vec<_> = (0..regions).map(|r| world.region_facts(r)).collect();
     Ok(Settled {

@@ -9,9 +9,9 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::engine::{ScenarioRun, run_scenario};
 use crate::error::{Error, InputError, Result};
 use crate::model::observe::Indicator;
+use crate::model::{ScenarioRun, run_scenario};
 use crate::output::manifest::{Manifest, ScenarioEntry, Timing};
 use crate::output::{OutputDir, tables};
 use crate::plot;
@@ -141,7 +141,7 @@ fn execute(
     let params: Vec<&crate::scenario::Params> = sources.iter().map(|s| &s.params).collect();
     let what = format!("`cogov {command}`");
     crate::engine::memory::check(
-        crate::engine::memory::run_bytes(&params),
+        crate::model::size::run_bytes(&params),
         &what,
         opts.allow_large_memory,
     )?;
@@ -288,7 +288,7 @@ pub fn sweep(
     let threads = pool.current_num_threads();
     // One world per thread at a time, plus the design rows.
     let points = crate::experiment::design::point_count(exp.kind, &exp.parameters);
-    let estimate = threads as u64 * crate::engine::memory::world_bytes(&exp.base)
+    let estimate = threads as u64 * crate::model::size::world_bytes(&exp.base)
         + points.saturating_mul(exp.parameters.len() as u64 * 32 + 64);
     crate::engine::memory::check(estimate, "this sweep", opts.allow_large_memory)?;
     let out = pool.install(|| crate::experiment::sweep::sweep(&exp, &sweep_opts, threads))?;

@@ -1,5 +1,7 @@
-//! The engine: deterministic random streams and the replicate runner. It schedules worlds on threads
-//! but knows nothing of what they contain beyond stepping them and collecting their records.
+//! The engine: deterministic random streams, thread pools and the one replicate runner. It builds
+//! worlds, steps them on threads and hands each step to an observer; it knows nothing of what the
+//! worlds contain. A model plugs in through [`Model`] (one world per replicate) and [`Stepper`] (one
+//! step of one world).
 
 pub mod memory;
 pub mod rng;
@@ -8,96 +10,244 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
-use crate::model::World;
-use crate::model::observe::{RegionRecord, StepRecord};
-use crate::scenario::Params;
+use crate::error::{Error, InputError, Result};
 
-/// Records of one replicate.
-#[derive(Debug, Clone)]
-pub struct ReplicateOutput {
-    pub steps: Vec<StepRecord>,
-    /// Per step, per region (empty unless `output.regions`).
-    pub regions: Vec<Vec<RegionRecord>>,
+/// A model the engine can run: it builds one world per replicate.
+pub trait Model: Sync {
+    type World<'m>: Stepper
+    where
+        Self: 'm;
+
+    /// The world of replicate `replicate`, in its initial state.
+    fn world(&self, replicate: u32) -> Self::World<'_>;
+
+    /// Steps per replicate.
+    fn steps(&self) -> u32;
+
+    /// Replicates of a run.
+    fn replicates(&self) -> u32;
 }
 
-/// Agents per family in one replicate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AgentCounts {
-    pub central_government: usize,
-    pub provincial_government: usize,
-    pub local_governments: usize,
-    pub departments: usize,
-    pub enterprises: usize,
-    pub public: usize,
-    /// NGOs are modelled as a monitoring and campaigning capacity per region, one per region.
-    pub ngos: usize,
+/// One world, advanced one step at a time.
+pub trait Stepper: Send {
+    type Record;
+
+    /// Advance one step. Fails only if an invariant of the world is broken (the message says which).
+    fn step(&mut self) -> std::result::Result<Self::Record, String>;
 }
 
-impl AgentCounts {
-    /// Agents stepped every month (enterprises, residents, governments, departments).
-    pub fn stepped(&self) -> usize {
-        self.enterprises + self.public + self.local_governments + self.departments
+/// Sees every step of one replicate and keeps what its caller needs.
+pub trait Observer<W: Stepper>: Send {
+    type Output: Send;
+
+    /// After step `step` (0-based), with the world as the step left it and the step's record.
+    fn observe(&mut self, world: &W, step: u32, record: W::Record);
+
+    fn finish(self) -> Self::Output;
+}
+
+/// A closure observes every step and keeps nothing.
+impl<W: Stepper, F: FnMut(&W, u32, W::Record) + Send> Observer<W> for F {
+    type Output = ();
+
+    fn observe(&mut self, world: &W, step: u32, record: W::Record) {
+        self(world, step, record)
+    }
+
+    fn finish(self) {}
+}
+
+/// Keeps every step's record.
+#[derive(Debug, Clone, Default)]
+pub struct Collect<R>(pub Vec<R>);
+
+impl<W: Stepper<Record = R>, R: Send> Observer<W> for Collect<R> {
+    type Output = Vec<R>;
+
+    fn observe(&mut self, _world: &W, _step: u32, record: R) {
+        self.0.push(record);
+    }
+
+    fn finish(self) -> Vec<R> {
+        self.0
     }
 }
 
-/// All replicates of one scenario.
-#[derive(Debug, Clone)]
-pub struct ScenarioRun {
-    pub params: Params,
-    pub replicates: Vec<ReplicateOutput>,
-    pub agents: AgentCounts,
+/// Step `world` `steps` times, handing each step to `observer`; `progress(1)` after each. The world
+/// stays the caller's, in the state the last step left it.
+pub fn drive<W: Stepper, O: Observer<W>>(
+    world: &mut W,
+    steps: u32,
+    mut observer: O,
+    progress: &(dyn Fn(u64) + Sync),
+) -> std::result::Result<O::Output, String> {
+    for t in 0..steps {
+        let record = world.step()?;
+        observer.observe(world, t, record);
+        progress(1);
+    }
+    Ok(observer.finish())
+}
+
+/// Run one replicate of `model` to its last step.
+pub fn run_one<'m, M: Model, O: Observer<M::World<'m>>>(
+    model: &'m M,
+    replicate: u32,
+    observer: O,
+) -> std::result::Result<O::Output, String> {
+    drive(
+        &mut model.world(replicate),
+        model.steps(),
+        observer,
+        &|_| {},
+    )
+}
+
+/// What every replicate of a run kept, and how long building and stepping the worlds took.
+pub struct Replicates<T> {
+    pub outputs: Vec<T>,
     pub init_seconds: f64,
     pub run_seconds: f64,
 }
 
-/// Run every replicate of `params`; `progress(n)` is told whenever n more replicate-steps are done.
-pub fn run_scenario(params: &Params, progress: &(dyn Fn(u64) + Sync)) -> Result<ScenarioRun> {
-    let s = &params;
+/// Run every replicate of `model` in parallel: the worlds are built together, then stepped, each
+/// observed by `observer(replicate)`. A broken invariant names the replicate.
+pub fn run_replicates<'m, M, O>(
+    model: &'m M,
+    progress: &(dyn Fn(u64) + Sync),
+    observer: impl Fn(u32) -> O + Sync,
+) -> Result<Replicates<O::Output>>
+where
+    M: Model,
+    O: Observer<M::World<'m>>,
+{
     let started = Instant::now();
-    let mut worlds: Vec<World> = (0..s.replicates)
+    let worlds: Vec<M::World<'m>> = (0..model.replicates())
         .into_par_iter()
-        .map(|r| World::new(params, r))
+        .map(|r| model.world(r))
         .collect();
     let init_seconds = started.elapsed().as_secs_f64();
-    let (enterprises, public, locals, departments) = worlds[0].agent_counts();
-    let agents = AgentCounts {
-        central_government: 1,
-        provincial_government: 1,
-        local_governments: locals,
-        departments,
-        enterprises,
-        public,
-        ngos: locals,
-    };
-    let record_regions = s.output.regions;
     let started = Instant::now();
-    let replicates = worlds
-        .par_iter_mut()
+    let outputs = worlds
+        .into_par_iter()
         .enumerate()
-        .map(|(r, world)| {
-            let mut out = ReplicateOutput {
-                steps: Vec::with_capacity(s.steps as usize),
-                regions: Vec::new(),
-            };
-            for _ in 0..s.steps {
-                let record = world.step().map_err(|e| {
-                    Error::Invariant(format!("scenario `{}`, replicate {r}: {e}", s.name))
-                })?;
-                out.steps.push(record);
-                if record_regions {
-                    out.regions.push(world.region_records.clone());
-                }
-                progress(1);
-            }
-            Ok(out)
+        .map(|(r, mut world)| {
+            drive(&mut world, model.steps(), observer(r as u32), progress)
+                .map_err(|e| Error::Invariant(format!("replicate {r}: {e}")))
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(ScenarioRun {
-        params: params.clone(),
-        replicates,
-        agents,
+    Ok(Replicates {
+        outputs,
         init_seconds,
         run_seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// A pool of `threads` worker threads (all cores when `None`). Results never depend on it.
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        if n == 0 {
+            return Err(InputError::Usage("--threads must be at least 1".into()).into());
+        }
+        builder = builder.num_threads(n);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start threads: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A counter that fails at a chosen step: enough to see what the runner does.
+    struct Counter {
+        n: u32,
+        fail_at: Option<u32>,
+    }
+
+    impl Stepper for Counter {
+        type Record = u32;
+        fn step(&mut self) -> std::result::Result<u32, String> {
+            if Some(self.n) == self.fail_at {
+                return Err(format!("broke at {}", self.n));
+            }
+            self.n += 1;
+            Ok(self.n)
+        }
+    }
+
+    struct Counters {
+        replicates: u32,
+        fail: Option<(u32, u32)>,
+    }
+
+    impl Model for Counters {
+        type World<'m> = Counter;
+        fn world(&self, replicate: u32) -> Counter {
+            Counter {
+                n: replicate * 100,
+                fail_at: self.fail.filter(|f| f.0 == replicate).map(|f| f.1),
+            }
+        }
+        fn steps(&self) -> u32 {
+            3
+        }
+        fn replicates(&self) -> u32 {
+            self.replicates
+        }
+    }
+
+    struct Keep(Vec<(u32, u32)>);
+
+    impl Observer<Counter> for Keep {
+        type Output = Vec<(u32, u32)>;
+        fn observe(&mut self, world: &Counter, step: u32, record: u32) {
+            assert_eq!(
+                world.n, record,
+                "the observer sees the world after the step"
+            );
+            self.0.push((step, record));
+        }
+        fn finish(self) -> Vec<(u32, u32)> {
+            self.0
+        }
+    }
+
+    #[test]
+    fn every_replicate_is_stepped_to_the_end_in_replicate_order() {
+        let model = Counters {
+            replicates: 5,
+            fail: None,
+        };
+        let steps = std::sync::atomic::AtomicU64::new(0);
+        let run = run_replicates(
+            &model,
+            &|n| {
+                steps.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+            },
+            |_| Keep(Vec::new()),
+        )
+        .unwrap();
+        assert_eq!(run.outputs.len(), 5);
+        for (r, out) in run.outputs.iter().enumerate() {
+            let base = r as u32 * 100;
+            assert_eq!(out, &[(0, base + 1), (1, base + 2), (2, base + 3)]);
+        }
+        assert_eq!(steps.into_inner(), 15, "progress counts every step");
+        assert_eq!(run_one(&model, 2, Keep(Vec::new())).unwrap()[2], (2, 203));
+    }
+
+    #[test]
+    fn a_broken_world_stops_the_run_and_names_its_replicate() {
+        let model = Counters {
+            replicates: 4,
+            fail: Some((3, 301)),
+        };
+        let e = run_replicates(&model, &|_| {}, |_| Keep(Vec::new()))
+            .err()
+            .unwrap();
+        assert_eq!(e.to_string(), "invariant broken: replicate 3: broke at 301");
+    }
 }

@@ -21,8 +21,9 @@ use toml::Value;
 use super::design::{self, Design};
 use super::results::{DesignSpec, write_tables};
 use super::{Experiment, Parameter};
+use crate::engine;
 use crate::error::{Error, InputError, Result};
-use crate::model::World;
+use crate::model::run::WindowMeans;
 use crate::output::dir::SWEEP_IDENTITY;
 use crate::output::manifest::{Manifest, ScenarioEntry, Timing};
 use crate::output::table::{Cell, CsvSink, Table, TableSink};
@@ -155,26 +156,16 @@ fn run_one(
     replicate: u32,
     row: &[Value],
 ) -> Result<Vec<Cell>> {
-    let mut world = World::new(params, replicate);
-    let steps = params.steps as usize;
-    let window = (params.output.window as usize).min(steps);
-    let mut sums = vec![0.0; exp.metrics.len()];
-    for t in 0..steps {
-        let record = world.step().map_err(|e| {
+    let means = engine::run_one(params, replicate, WindowMeans::new(params, &exp.metrics))
+        .map_err(|e| {
             Error::Invariant(format!(
                 "experiment `{}`, point {point}, replicate {replicate}: {e}",
                 exp.name
             ))
         })?;
-        if t >= steps - window {
-            for (s, &m) in sums.iter_mut().zip(&exp.metrics) {
-                *s += record.get(m);
-            }
-        }
-    }
     let mut cells = vec![Cell::from(point), Cell::from(replicate)];
     cells.extend(row.iter().map(value_cell));
-    cells.extend(sums.into_iter().map(|s| Cell::Num(s / window as f64)));
+    cells.extend(means.into_iter().map(Cell::Num));
     Ok(cells)
 }
 

@@ -8,8 +8,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{final_window, run};
-use crate::engine::ScenarioRun;
 use crate::error::{Error, Result};
+use crate::model::ScenarioRun;
 use crate::model::observe::Indicator;
 use crate::output::OutputDir;
 use crate::output::stats::paired;

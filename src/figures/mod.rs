@@ -23,11 +23,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::commands::{self, RunOptions};
-use crate::engine::{ScenarioRun, run_scenario};
 use crate::error::Result;
 use crate::game;
 use crate::model::observe::{Domain, Indicator};
 use crate::model::targets;
+use crate::model::{ScenarioRun, run_scenario};
 use crate::output::manifest::{Redrawn, Timing, hash_inputs};
 use crate::output::{Claim, Manifest, OutputDir, tables};
 use crate::plot::{self, BandTable, Panel, Series};
@@ -173,7 +173,7 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("output/figures"));
     let mut out = OutputDir::create(&out_path, opts.force)?;
-    let pool = commands::thread_pool(opts.threads)?;
+    let pool = crate::engine::thread_pool(opts.threads)?;
     let quick = opts.quick;
     let mut timings = Vec::new();
     pool.install(|| -> Result<()> {

@@ -24,7 +24,11 @@ pub mod local;
 pub mod observe;
 pub mod pollution;
 pub mod public;
+pub mod run;
+pub mod size;
 pub mod targets;
+
+pub use run::{AgentCounts, ReplicateOutput, ScenarioRun, run_scenario};
 
 use rayon::prelude::*;
 

@@ -9,8 +9,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::dir::sha256_hex;
-use crate::engine::AgentCounts;
 use crate::error::{Error, Result};
+use crate::model::AgentCounts;
 
 /// The build this binary is: fixed when it was compiled (`build.rs`), so a copy on a machine
 /// without git still knows its commit.

@@ -4,8 +4,8 @@
 use super::dir::OutputDir;
 use super::stats::{Summary, paired, summarize};
 use super::table::{Cell, Table};
-use crate::engine::ScenarioRun;
 use crate::error::Result;
+use crate::model::ScenarioRun;
 use crate::model::observe::{Indicator, RegionRecord};
 
 /// `timeseries.csv`: one row per scenario × replicate × month.
