@@ -8,8 +8,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use cogov::engine::rng::{Purpose, StreamKey};
 use cogov::model::complaints;
+use cogov::model::enterprise::RegionPolicy;
 use cogov::model::enterprise::{self, DecisionRule, Enterprise, EnterpriseTally};
-use cogov::model::inspection::RegionPolicy;
 use cogov::model::pollution::Basin;
 use cogov::model::public::{self, Network, PublicEnvironment};
 use cogov::scenario::Topology;

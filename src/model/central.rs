@@ -7,6 +7,7 @@
 //! by `escalation` — and leaves accountability A = 1 behind, decaying with the given half-life.
 //! Capture is scaled by (1 − A).
 
+use super::local::{self, LocalGovernment};
 use crate::scenario::Params;
 
 /// Whether region `r` of `regions` hosts a campaign in month `t`.
@@ -22,4 +23,19 @@ pub fn campaign(p: &Params, r: usize, regions: usize, t: u32) -> bool {
 /// Monthly decay factor of accountability.
 pub fn accountability_decay(p: &Params) -> f64 {
     0.5f64.powf(1.0 / p.central.accountability_half_life)
+}
+
+/// After this month's campaigns: accountability decays, a campaign leaves A = 1 behind, and a region
+/// found above its set-point (monitored relative gap > 0) must raise its intensity by `escalation`.
+pub fn follow_up(p: &Params, locals: &mut [LocalGovernment], campaigns: &[bool], gaps: &[f64]) {
+    let decay = accountability_decay(p);
+    for ((local, &campaign), &gap) in locals.iter_mut().zip(campaigns).zip(gaps) {
+        local.accountability *= decay;
+        if campaign {
+            local.accountability = 1.0;
+            if gap > 0.0 {
+                local.intensity = local::revise(p, local.intensity + p.central.escalation, 0.0);
+            }
+        }
+    }
 }

@@ -17,6 +17,69 @@ use super::pollution::{Basin, Residence};
 use crate::scenario::Params;
 use crate::scenario::Scheme;
 
+/// What a settlement period accumulates, month by month, and what the last settlement left each
+/// region to spend.
+#[derive(Debug, Clone)]
+pub struct Books {
+    /// Σ of each region's end-of-month stock over the period.
+    stock: Vec<f64>,
+    /// Tonnes each region abated over the period, Σ_t (B_r − E_r(t)).
+    abated: Vec<f64>,
+    /// Each region's net receipt at the last settlement.
+    net: Vec<f64>,
+}
+
+impl Books {
+    pub fn new(regions: usize) -> Self {
+        Books {
+            stock: vec![0.0; regions],
+            abated: vec![0.0; regions],
+            net: vec![0.0; regions],
+        }
+    }
+
+    /// Region r abated `tonnes` this month.
+    pub fn add_abated(&mut self, r: usize, tonnes: f64) {
+        self.abated[r] += tonnes;
+    }
+
+    /// Close month t with the end-of-month stocks; at the end of a period, settle. Returns the
+    /// amount paid in a settlement month.
+    pub fn close_month(
+        &mut self,
+        p: &Params,
+        t: u32,
+        basin: &Basin,
+        residence: Option<&Residence>,
+        ledger: &mut Ledger,
+    ) -> Option<f64> {
+        for (sum, stock) in self.stock.iter_mut().zip(&basin.stock) {
+            *sum += stock;
+        }
+        let period = p.compensation.period;
+        if !(t + 1).is_multiple_of(period) {
+            return None;
+        }
+        let mean: Vec<f64> = self.stock.iter().map(|x| x / f64::from(period)).collect();
+        let facts = Period {
+            mean_stock: &mean,
+            abated: &self.abated,
+            residence,
+        };
+        let paid = settle(p, basin, &facts, ledger, &mut self.net);
+        self.stock.iter_mut().for_each(|x| *x = 0.0);
+        self.abated.iter_mut().for_each(|x| *x = 0.0);
+        Some(paid)
+    }
+
+    /// What each region may spend per month until the next settlement: its net receipt, if positive,
+    /// spread over the period (a payer's budget is not cut).
+    pub fn earmarks(&self, p: &Params) -> impl Iterator<Item = f64> + '_ {
+        let period = f64::from(p.compensation.period);
+        self.net.iter().map(move |net| net.max(0.0) / period)
+    }
+}
+
 /// What a settlement looks at.
 pub struct Period<'a> {
     /// Mean stock of each region over the period (tonnes).

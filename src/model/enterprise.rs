@@ -12,8 +12,11 @@
 //! `inspection.rs`) whether or not it violates, and observes whether it *would* have been sanctioned:
 //! that exposure X updates its belief, p̂ ← p̂ + w (X − p̂). A sanction is paid only if it violated.
 
-use super::inspection::{MAX_DEPARTMENTS, RegionPolicy};
-use crate::engine::rng::Stream;
+use rayon::prelude::*;
+
+use super::ENTERPRISE_CHUNK;
+use super::inspection::MAX_DEPARTMENTS;
+use crate::engine::rng::{Purpose, Stream, StreamKey};
 
 /// One enterprise: 28 bytes.
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,6 +40,43 @@ pub struct Enterprise {
     pub covered: bool,
     /// Complied in the last step.
     pub complying: bool,
+}
+
+/// Everything an enterprise of one region faces in one step: its environment, assembled once per
+/// region per step by `policy.rs`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RegionPolicy {
+    pub departments: usize,
+    /// Per-department probability that an inspection of a weight-1 enterprise finds a violation.
+    pub inspect: [f64; MAX_DEPARTMENTS],
+    /// For each violation type, the bit mask of departments whose detections lead to action.
+    pub acting: [u16; MAX_DEPARTMENTS],
+    /// Probability online monitoring flags a violation.
+    pub monitor_hit: f64,
+    pub false_positive: f64,
+    /// Probability a violator is named in a handled, founded complaint (already routed).
+    pub complaint_detect: f64,
+    /// Probability an NGO checks an enterprise, and that a finding goes to litigation.
+    pub ngo_check: f64,
+    pub litigation_share: f64,
+    /// Probability of a central-campaign or joint-team detection (bypasses silos and capture).
+    pub direct_check: f64,
+    /// Probability a routed case is taken up.
+    pub handle: f64,
+    /// Probability a case is waived by the local government, for an enterprise of mean output.
+    pub capture: f64,
+    pub mean_output: f64,
+    /// Legal clarity: probability a case ends in an enforceable sanction.
+    pub clarity: f64,
+    /// Sanction amount (million yuan) and its deterrent value (sanction + disclosed reputation).
+    pub sanction: f64,
+    pub deterrent: f64,
+    /// Abatement share required of a compliant enterprise (before its allocation weight), and the
+    /// reference share at which the abatement cost is c_i.
+    pub abatement: f64,
+    pub reference_abatement: f64,
+    /// Subsidy paid to each complying enterprise this month (million yuan).
+    pub subsidy: f64,
 }
 
 /// What a chunk of enterprises did in one step.
@@ -173,6 +213,41 @@ pub fn step_chunk(
         }
     }
     tally
+}
+
+/// Step every enterprise of every region (`per_region` each) against its region's policy, in fixed
+/// chunks of [`ENTERPRISE_CHUNK`] with their own random streams; returns each region's tally.
+/// `tallies` is scratch of one entry per chunk.
+pub fn step_all(
+    enterprises: &mut [Enterprise],
+    tallies: &mut [EnterpriseTally],
+    policies: &[RegionPolicy],
+    rule: &DecisionRule,
+    key: StreamKey,
+    month: u32,
+    per_region: usize,
+) -> Vec<EnterpriseTally> {
+    let chunks_per_region = per_region.div_ceil(ENTERPRISE_CHUNK);
+    enterprises
+        .par_chunks_mut(per_region)
+        .zip(tallies.par_chunks_mut(chunks_per_region))
+        .enumerate()
+        .for_each(|(r, (firms, tallies))| {
+            firms
+                .par_chunks_mut(ENTERPRISE_CHUNK)
+                .zip(tallies.par_iter_mut())
+                .enumerate()
+                .for_each(|(c, (chunk, tally))| {
+                    let id = (r * chunks_per_region + c) as u32;
+                    let mut rng = key.stream(Purpose::EnterpriseStep, month, id);
+                    *tally = step_chunk(chunk, &policies[r], rule, &mut rng);
+                });
+        });
+    let mut per_region_tally = vec![EnterpriseTally::default(); policies.len()];
+    for (r, tallies) in tallies.chunks(chunks_per_region).enumerate() {
+        tallies.iter().for_each(|t| per_region_tally[r].add(t));
+    }
+    per_region_tally
 }
 
 #[cfg(test)]

@@ -15,48 +15,11 @@
 //! volunteer's dilemma (Diekmann 1985) nobody acts with probability (c/v)^{n/(n−1)}. Clear: one lead
 //! department always acts, and the joint working group costs a share of the budget.
 
-use super::enterprise::Enterprise;
 use crate::scenario::Params;
 use crate::scenario::{ResponsibilityMode, Sharing};
 
 /// Upper bound on departments per local government (validated).
 pub const MAX_DEPARTMENTS: usize = 16;
-
-/// Everything an enterprise of one region faces in one step. Built once per region per step.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RegionPolicy {
-    pub departments: usize,
-    /// Per-department probability that an inspection of a weight-1 enterprise finds a violation.
-    pub inspect: [f64; MAX_DEPARTMENTS],
-    /// For each violation type, the bit mask of departments whose detections lead to action.
-    pub acting: [u16; MAX_DEPARTMENTS],
-    /// Probability online monitoring flags a violation.
-    pub monitor_hit: f64,
-    pub false_positive: f64,
-    /// Probability a violator is named in a handled, founded complaint (already routed).
-    pub complaint_detect: f64,
-    /// Probability an NGO checks an enterprise, and that a finding goes to litigation.
-    pub ngo_check: f64,
-    pub litigation_share: f64,
-    /// Probability of a central-campaign or joint-team detection (bypasses silos and capture).
-    pub direct_check: f64,
-    /// Probability a routed case is taken up.
-    pub handle: f64,
-    /// Probability a case is waived by the local government, for an enterprise of mean output.
-    pub capture: f64,
-    pub mean_output: f64,
-    /// Legal clarity: probability a case ends in an enforceable sanction.
-    pub clarity: f64,
-    /// Sanction amount (million yuan) and its deterrent value (sanction + disclosed reputation).
-    pub sanction: f64,
-    pub deterrent: f64,
-    /// Abatement share required of a compliant enterprise (before its allocation weight), and the
-    /// reference share at which the abatement cost is c_i.
-    pub abatement: f64,
-    pub reference_abatement: f64,
-    /// Subsidy paid to each complying enterprise this month (million yuan).
-    pub subsidy: f64,
-}
 
 /// Responsible department set of each violation type, as bit masks.
 pub fn responsible_sets(p: &Params) -> [u16; MAX_DEPARTMENTS] {
@@ -131,28 +94,6 @@ pub fn inspection_rates(
         rates[k] = (per_enterprise * share).min(1.0) * (1.0 - d.inspector_miss);
     }
     rates
-}
-
-/// Inspection weights: 1 for random inspections, emission relative to the regional mean under
-/// risk-based targeting (lever 4). The mean weight is 1 either way, so the budget buys the same number
-/// of inspections.
-pub fn assign_weights(enterprises: &mut [Enterprise], risk_based: bool) {
-    if !risk_based || enterprises.is_empty() {
-        enterprises.iter_mut().for_each(|e| e.weight = 1.0);
-        return;
-    }
-    let mean = enterprises
-        .iter()
-        .map(|e| f64::from(e.emission))
-        .sum::<f64>()
-        / enterprises.len() as f64;
-    for e in enterprises.iter_mut() {
-        e.weight = if mean > 0.0 {
-            (f64::from(e.emission) / mean) as f32
-        } else {
-            1.0
-        };
-    }
 }
 
 #[cfg(test)]

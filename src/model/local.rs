@@ -12,8 +12,11 @@
 //! *Closed loop*: revisions every `feedback.period` months. *One-way management*: only at evaluations
 //! every `feedback.evaluation_period` months (0 = never).
 
-use crate::scenario::FeedbackMode;
-use crate::scenario::Params;
+use super::compensation;
+use super::pollution::Basin;
+use super::targets::{self, RegionFacts};
+use crate::engine::rng::Stream;
+use crate::scenario::{CooperationMode, FeedbackMode, Params};
 
 /// State of one local government.
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +54,74 @@ pub fn revise(p: &Params, intensity: f64, pressure: f64) -> f64 {
     (intensity + p.feedback.gain * pressure).clamp(l.intensity_min, l.intensity_max)
 }
 
+/// Relative gap of each monitored stock to the set-point, (Ŝ − T*)/T*.
+pub fn gaps(p: &Params, monitored: &[f64]) -> Vec<f64> {
+    let set_point = targets::set_point(p);
+    monitored
+        .iter()
+        .map(|m| (m - set_point) / set_point)
+        .collect()
+}
+
+/// What the revision at a feedback month reads of the basin.
+pub struct Evidence<'a> {
+    pub basin: &'a Basin,
+    /// This month's emissions of each region.
+    pub emissions: &'a [f64],
+    pub monitored: &'a [f64],
+    pub gaps: &'a [f64],
+    pub facts: &'a [RegionFacts],
+}
+
+/// At a feedback month (see [`adjusts`]): revise every region's intensity from its pressure, then
+/// correct caps (closed loop) or plan them anew from the monitored stocks (one-way management).
+pub fn revise_all(p: &Params, t: u32, locals: &mut [LocalGovernment], e: &Evidence) {
+    if !adjusts(p, t) {
+        return;
+    }
+    let standard = p.compensation.standard * p.targets.stock;
+    for r in 0..locals.len() {
+        let mut pressure = e.gaps[r];
+        pressure += compensation::stake(p, e.basin, r) * (e.monitored[r] - standard) / standard;
+        if p.cooperation.mode == CooperationMode::Joint {
+            pressure += downstream_pressure(e, r);
+        }
+        locals[r].intensity = revise(p, locals[r].intensity, pressure);
+    }
+    match p.feedback.mode {
+        // Closed loop: caps are corrected from the monitored gap (integral control).
+        FeedbackMode::Closed => {
+            for (local, gap) in locals.iter_mut().zip(e.gaps) {
+                local.abatement = targets::correct(p, local.abatement, *gap);
+            }
+        }
+        // One-way management: caps are planned anew at each evaluation.
+        FeedbackMode::OneWay => {
+            let planned = targets::planned_abatement(p, e.basin, e.facts, e.monitored);
+            for (local, a) in locals.iter_mut().zip(planned) {
+                local.abatement = a;
+            }
+        }
+    }
+}
+
+/// Σ_d c_{r→d}·g_d: region r's share of each downstream region's load times that region's gap.
+fn downstream_pressure(e: &Evidence, r: usize) -> f64 {
+    e.basin
+        .downstream(r)
+        .iter()
+        .zip(&e.basin.flows[r])
+        .map(|(&(d, _), &flow)| {
+            let load = e.emissions[d] + e.basin.inflow[d];
+            if load > 0.0 {
+                flow / load * e.gaps[d]
+            } else {
+                0.0
+            }
+        })
+        .sum()
+}
+
 /// Monitored stocks with latency and noise: a ring buffer of true stocks.
 #[derive(Debug, Clone)]
 pub struct MonitorHistory {
@@ -74,6 +145,13 @@ impl MonitorHistory {
     pub fn lagged(&self, t: u32, r: usize) -> f64 {
         let n = self.rows.len();
         self.rows[(t as usize + 1) % n][r]
+    }
+
+    /// What the governments see in month t: each lagged stock with relative noise.
+    pub fn monitored(&self, t: u32, noise: f64, rng: &mut Stream) -> Vec<f64> {
+        (0..self.rows[0].len())
+            .map(|r| self.lagged(t, r) * (1.0 + noise * rng.normal()).max(0.0))
+            .collect()
     }
 }
 

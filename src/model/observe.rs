@@ -3,6 +3,13 @@
 //! [`Indicator`]: its column name, unit, domain (the range it can take, to which confidence intervals
 //! are clipped) and the agent family it is computed from.
 
+use super::complaints::ComplaintOutcome;
+use super::enterprise::EnterpriseTally;
+use super::local::LocalGovernment;
+use super::pollution::Basin;
+use super::public::PublicTally;
+use crate::scenario::Params;
+
 /// The range a quantity can take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Domain {
@@ -203,6 +210,92 @@ impl RegionRecord {
             self.complaints_filed,
         ]
     }
+}
+
+/// What a month leaves to be recorded.
+pub struct Month<'a> {
+    pub p: &'a Params,
+    pub basin: &'a Basin,
+    pub locals: &'a [LocalGovernment],
+    /// Per region: the enterprises', the residents' and the complaints' tallies.
+    pub enterprises: &'a [EnterpriseTally],
+    pub public: &'a [PublicTally],
+    pub complaints: &'a [ComplaintOutcome],
+    pub enforcement_cost: f64,
+    pub compensation_paid: f64,
+}
+
+/// Record a month: the basin's indicators, and each region's into `regions`. Pollution and damage
+/// are read after the month's transport.
+pub fn record(m: &Month, regions: &mut [RegionRecord]) -> StepRecord {
+    let (etally, ptally) = (m.enterprises, m.public);
+    let target = m.p.targets.stock;
+    let mut all = EnterpriseTally::default();
+    etally.iter().for_each(|t| all.add(t));
+    let mut public = PublicTally::default();
+    ptally.iter().for_each(|t| public.add(t));
+    let n = regions.len() as f64;
+    let stock = &m.basin.stock;
+    let damage = m.p.world.damage_per_tonne * stock.iter().sum::<f64>();
+    for (r, region) in regions.iter_mut().enumerate() {
+        *region = RegionRecord {
+            stock: stock[r],
+            target_met: f64::from(u8::from(stock[r] <= target)),
+            emissions: etally[r].emissions,
+            inflow: m.basin.inflow[r],
+            compliance_rate: etally[r].complying / etally[r].enterprises,
+            intensity: m.locals[r].intensity,
+            abatement_required: m.locals[r].abatement,
+            awareness: if ptally[r].residents > 0.0 {
+                ptally[r].awareness / ptally[r].residents
+            } else {
+                0.0
+            },
+            complaints_filed: ptally[r].filed,
+        };
+    }
+    let enforcement_cost = m.enforcement_cost;
+    StepRecord {
+        pollution_mean: stock.iter().sum::<f64>() / n,
+        target_met_share: stock.iter().filter(|&&x| x <= target).count() as f64 / n,
+        compliance_rate: all.complying / all.enterprises,
+        detection_rate: if all.violating > 0.0 {
+            all.detected / all.violating
+        } else {
+            0.0
+        },
+        complaints_filed: public.filed,
+        complaints_handled: m.complaints.iter().map(|c| c.handled).sum(),
+        complaints_lost: m.complaints.iter().map(|c| c.lost).sum(),
+        fines: all.fines,
+        enforcement_cost,
+        abatement_cost: all.abatement_cost,
+        compensation_paid: m.compensation_paid,
+        output: all.output,
+        welfare: all.output - all.abatement_cost - enforcement_cost - damage,
+        welfare_net: -(all.abatement_cost + enforcement_cost + damage),
+        awareness_mean: if public.residents > 0.0 {
+            public.awareness / public.residents
+        } else {
+            0.0
+        },
+        litigation: all.litigation,
+        subsidies: all.subsidies,
+        sanctions: all.sanctioned,
+        violations: all.violating,
+        emissions: all.emissions,
+        damage,
+        intensity_mean: m.locals.iter().map(|l| l.intensity).sum::<f64>() / n,
+        belief_mean: all.belief / all.enterprises,
+    }
+}
+
+/// The first indicator that is not finite, with its value (a broken world).
+pub fn non_finite(record: &StepRecord) -> Option<(Indicator, f64)> {
+    Indicator::ALL
+        .iter()
+        .map(|&i| (i, record.get(i)))
+        .find(|(_, v)| !v.is_finite())
 }
 
 #[cfg(test)]

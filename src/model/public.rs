@@ -17,7 +17,11 @@
 //! probability `accuracy·(violation share)`, reaches a competent department with probability `reach`
 //! and is taken up with probability `handle` (see `complaints.rs`).
 
-use crate::engine::rng::{Stream, mix64};
+use rayon::prelude::*;
+
+use super::PUBLIC_CHUNK;
+use crate::engine::rng::{Purpose, Stream, StreamKey, mix64};
+use crate::scenario::Params;
 
 /// Residents of all regions, stored as plain arrays (9 bytes per resident).
 #[derive(Debug, Clone)]
@@ -178,6 +182,92 @@ pub fn step_chunk(
         }
     }
     tally
+}
+
+/// This month's environment of each region's residents: what they see of the stock, the drift
+/// terms, and the complaint chain (`violation_share` is each region's share of violators last month).
+pub fn environments(
+    p: &Params,
+    stock: &[f64],
+    violation_share: impl Iterator<Item = f64>,
+    reach: f64,
+    take_up: f64,
+    residents_per_region: usize,
+    out: &mut [PublicEnvironment],
+) {
+    let target = p.targets.stock;
+    let visibility = p.public.visibility + (1.0 - p.public.visibility) * p.public.disclosure;
+    let campaign = if residents_per_region > 0 {
+        p.ngo.campaign_effect * p.ngo.capacity * 100.0 / residents_per_region as f64
+    } else {
+        0.0
+    };
+    for ((env, &stock), share) in out.iter_mut().zip(stock).zip(violation_share) {
+        *env = PublicEnvironment {
+            observed: visibility * stock / (stock + target),
+            education: p.public.education,
+            observation_gain: p.public.observation_gain,
+            campaign,
+            peer_influence: p.public.peer_influence,
+            forgetting: p.public.forgetting,
+            complaint_rate: p.complaints.rate,
+            founded: p.complaints.accuracy * share,
+            reach,
+            handle: take_up,
+        };
+    }
+}
+
+/// Step every resident of every region (`n` per region) in fixed chunks of [`PUBLIC_CHUNK`], each
+/// with its own random stream, then swap the awareness buffers; returns each region's tally.
+/// `tallies` is scratch of one entry per chunk.
+pub fn step_all(
+    public: &mut Public,
+    tallies: &mut [PublicTally],
+    environments: &[PublicEnvironment],
+    network: &Network,
+    key: StreamKey,
+    month: u32,
+    n: usize,
+) -> Vec<PublicTally> {
+    let regions = environments.len();
+    let mut per_region = vec![PublicTally::default(); regions];
+    if n == 0 {
+        return per_region;
+    }
+    let chunks_per_region = n.div_ceil(PUBLIC_CHUNK);
+    let awareness = &public.awareness;
+    let education = &public.education;
+    public
+        .next
+        .par_chunks_mut(n)
+        .zip(tallies.par_chunks_mut(chunks_per_region))
+        .enumerate()
+        .for_each(|(r, (next, tallies))| {
+            next.par_chunks_mut(PUBLIC_CHUNK)
+                .zip(tallies.par_iter_mut())
+                .enumerate()
+                .for_each(|(c, (chunk, tally))| {
+                    let id = (r * chunks_per_region + c) as u32;
+                    let mut rng = key.stream(Purpose::PublicStep, month, id);
+                    *tally = step_chunk(
+                        awareness,
+                        education,
+                        chunk,
+                        r * n + c * PUBLIC_CHUNK,
+                        r * n,
+                        n,
+                        network,
+                        &environments[r],
+                        &mut rng,
+                    );
+                });
+        });
+    std::mem::swap(&mut public.awareness, &mut public.next);
+    for (r, tallies) in tallies.chunks(chunks_per_region).enumerate() {
+        tallies.iter().for_each(|t| per_region[r].add(t));
+    }
+    per_region
 }
 
 #[cfg(test)]

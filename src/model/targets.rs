@@ -18,6 +18,7 @@
 //! `allocation = "least_cost"`, in proportion to emission over cost (a_i = w_i·a_r, Montgomery 1972).
 
 use super::enterprise::Enterprise;
+use super::pollution::Basin;
 use crate::scenario::Params;
 use crate::scenario::{Allocation, CooperationMode, Decomposition, Scheme};
 
@@ -100,6 +101,27 @@ pub fn correct(p: &Params, abatement: f64, gap: f64) -> f64 {
             (abatement + p.feedback.cap_gain * gap).clamp(t.min_abatement, t.max_abatement)
         }
     }
+}
+
+/// Each region's required abatement share, planned from (monitored) stocks: the steady-state load of
+/// [`required_abatement`] given the inflow those stocks send downstream.
+pub fn planned_abatement(
+    p: &Params,
+    basin: &Basin,
+    facts: &[RegionFacts],
+    monitored: &[f64],
+) -> Vec<f64> {
+    let mut inflow = vec![0.0; facts.len()];
+    for (u, &m) in monitored.iter().enumerate() {
+        for &(d, share) in basin.downstream(u) {
+            inflow[d] += share * m;
+        }
+    }
+    facts
+        .iter()
+        .zip(&inflow)
+        .map(|(f, &i)| required_abatement(p, f, i))
+        .collect()
 }
 
 /// The stock governments steer towards: the target less the safety margin.

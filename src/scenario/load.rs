@@ -225,6 +225,31 @@ fn set_path(table: &mut Table, keys: &[&str], value: Value) -> Result<(), String
     Ok(())
 }
 
+impl Params {
+    /// Apply command-line overrides of the run size (`--seed`, `--steps`, `--replicates`).
+    pub fn with_run_size(
+        self,
+        seed: Option<u64>,
+        steps: Option<u32>,
+        replicates: Option<u32>,
+    ) -> Result<Self, InputError> {
+        let mut s = self.to_scenario();
+        let mut provenance = Provenance::new();
+        if let Some(v) = seed {
+            s.seed = v;
+        }
+        if let Some(v) = steps {
+            s.steps = v;
+            provenance.insert("steps".into(), "--steps".into());
+        }
+        if let Some(v) = replicates {
+            s.replicates = v;
+            provenance.insert("replicates".into(), "--replicates".into());
+        }
+        validate::validate(s, &provenance, "command line")
+    }
+}
+
 /// The scenario `params` with `key.path = value` overrides, validated again (used for the design
 /// points of a sweep). `source` names where the overrides come from in error messages.
 pub fn with_overrides(

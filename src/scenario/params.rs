@@ -3,13 +3,11 @@
 //! scenario's own (all-numeric) sections. Immutable once built; [`Params::to_scenario`] gives back the
 //! raw form for `cogov check`, the manifest and re-validation with overrides.
 
-use super::provenance::Provenance;
 use super::{
     Central, Compensation, Complaints, Cooperation, Departments, Enterprises, Feedback,
     Information, Law, Local, Monitoring, Ngo, Output, Public, Responsibility, Scenario, Targets,
     World,
 };
-use crate::error::InputError;
 
 /// Spillover graph between regions.
 #[derive(Debug, Clone, PartialEq)]
@@ -302,29 +300,6 @@ impl Params {
     /// The fully resolved scenario as TOML, as `cogov check` prints it.
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(&self.to_scenario()).expect("a validated scenario serializes")
-    }
-
-    /// Apply command-line overrides of the run size (`--seed`, `--steps`, `--replicates`).
-    pub fn with_run_size(
-        self,
-        seed: Option<u64>,
-        steps: Option<u32>,
-        replicates: Option<u32>,
-    ) -> Result<Self, InputError> {
-        let mut s = self.to_scenario();
-        let mut provenance = Provenance::new();
-        if let Some(v) = seed {
-            s.seed = v;
-        }
-        if let Some(v) = steps {
-            s.steps = v;
-            provenance.insert("steps".into(), "--steps".into());
-        }
-        if let Some(v) = replicates {
-            s.replicates = v;
-            provenance.insert("replicates".into(), "--replicates".into());
-        }
-        super::validate::validate(s, &provenance, "command line")
     }
 }
 

@@ -1,0 +1,79 @@
+//! Each region's policy for the month: what every enterprise of the region faces — inspection
+//! rates by department, which detections lead to action, online monitoring, complaints, NGO checks,
+//! central-campaign and joint-team detection, take-up, capture weakened by accountability, legal
+//! clarity, the sanction and its deterrent value, the abatement asked and the subsidy offered
+//! (`docs/MODEL.md` §7.3 Inspections, information sharing and responsibility; §7.6 Central inspections;
+//! §7.7 Local government). Assembled once per region per month from the local government's state.
+
+use super::central;
+use super::enterprise::RegionPolicy;
+use super::inspection::{self, MAX_DEPARTMENTS};
+use super::local::LocalGovernment;
+use crate::scenario::{CompensationUse, CooperationMode, Params};
+
+/// What the assembly reads of the world besides the local governments.
+pub struct Facts<'a> {
+    pub month: u32,
+    pub enterprises_per_region: usize,
+    /// Which departments' detections lead to action, per violation type (lever 1).
+    pub acting: [u16; MAX_DEPARTMENTS],
+    /// Probability a routed case is taken up (lever 2).
+    pub take_up: f64,
+    /// Mean output of each region's enterprises.
+    pub mean_output: &'a [f64],
+}
+
+/// Assemble each region's policy for this month into `policies`; returns which regions host a
+/// central campaign.
+pub fn assemble(
+    p: &Params,
+    facts: &Facts,
+    locals: &[LocalGovernment],
+    policies: &mut [RegionPolicy],
+) -> Vec<bool> {
+    let regions = locals.len();
+    let per_region = facts.enterprises_per_region;
+    let miss = p.departments.inspector_miss;
+    let sanction = p.law.fine + p.law.daily_penalty * p.law.correction_days;
+    let joint = match p.cooperation.mode {
+        CooperationMode::Joint => p.cooperation.joint_inspection_rate * (1.0 - miss),
+        CooperationMode::Protectionist => 0.0,
+    };
+    let mut campaigns = vec![false; regions];
+    for r in 0..regions {
+        let local = &locals[r];
+        campaigns[r] = central::campaign(p, r, regions, facts.month);
+        let central_check = if campaigns[r] {
+            p.central.inspection_rate * (1.0 - miss)
+        } else {
+            0.0
+        };
+        let (extra_inspections, subsidy_pool) = match p.compensation.use_for {
+            CompensationUse::Enforcement => (local.earmarked, 0.0),
+            CompensationUse::Subsidy => (0.0, local.earmarked),
+        };
+        let budget = local.intensity * p.departments.budget * inspection::inspection_share(p)
+            + extra_inspections;
+        policies[r] = RegionPolicy {
+            departments: p.departments(),
+            inspect: inspection::inspection_rates(p, budget, per_region),
+            acting: facts.acting,
+            monitor_hit: 1.0 - p.monitoring.false_negative,
+            false_positive: p.monitoring.false_positive,
+            complaint_detect: local.complaint_detection,
+            ngo_check: (p.ngo.capacity / per_region as f64).min(1.0),
+            litigation_share: p.ngo.litigation_share,
+            direct_check: 1.0 - (1.0 - central_check) * (1.0 - joint),
+            handle: facts.take_up,
+            capture: p.local.capture * (1.0 - local.accountability),
+            mean_output: facts.mean_output[r],
+            clarity: p.law.clarity,
+            sanction,
+            deterrent: sanction + p.public.disclosure * p.enterprises.reputation_cost,
+            abatement: local.abatement,
+            reference_abatement: p.targets.standard_abatement,
+            subsidy: subsidy_pool / per_region as f64,
+        };
+    }
+    campaigns
+}

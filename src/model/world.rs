@@ -1,0 +1,368 @@
+//! One replicate of one scenario and its monthly schedule (ODD "Process overview and scheduling",
+//! `docs/MODEL.md` §3). Each phase is a mechanism's own function; the world holds the state and calls
+//! them in this order every month:
+//!
+//! 1. residents update awareness and file complaints (`public.rs`), seeing last month's pollution;
+//! 2. complaints are routed and handled within capacity (`complaints.rs`);
+//! 3. each region's policy is assembled (`policy.rs`);
+//! 4. enterprises choose compliance and face detection and sanctions (`enterprise.rs`);
+//! 5. money moves (`money.rs`) and pollution is transported (`pollution.rs`);
+//! 6. compensation is settled (`compensation.rs`), central inspections follow up (`central.rs`), and
+//!    governments revise intensity and caps (`local.rs`, `targets.rs`), on monitored data;
+//! 7. the month is recorded (`observe.rs`) and mass and money conservation are checked.
+
+use rayon::prelude::*;
+
+use super::compensation::Books;
+use super::enterprise::{self, DecisionRule, Enterprise, EnterpriseTally, RegionPolicy};
+use super::inspection::{self, MAX_DEPARTMENTS};
+use super::ledger::Ledger;
+use super::local::{self, Evidence, LocalGovernment, MonitorHistory};
+use super::observe::{self, Month, RegionRecord, StepRecord};
+use super::policy;
+use super::pollution::{Basin, Residence};
+use super::public::{self, Network, Public, PublicEnvironment, PublicTally};
+use super::targets::{self, RegionFacts};
+use super::{ENTERPRISE_CHUNK, PUBLIC_CHUNK, central, complaints, init, money};
+use crate::engine::rng::{Purpose, StreamKey};
+use crate::scenario::Params;
+
+/// One replicate of one scenario.
+pub struct World<'p> {
+    p: &'p Params,
+    key: StreamKey,
+    t: u32,
+    regions: usize,
+    per_region: usize,
+    residents_per_region: usize,
+    enterprises: Vec<Enterprise>,
+    public: Public,
+    network: Network,
+    basin: Basin,
+    locals: Vec<LocalGovernment>,
+    ledger: Ledger,
+    monitor: MonitorHistory,
+    /// Static per-region facts.
+    facts: Vec<RegionFacts>,
+    mean_output: Vec<f64>,
+    /// Damage pricing, when cost-benefit caps or Pigou payments need it.
+    residence: Option<Residence>,
+    acting: [u16; MAX_DEPARTMENTS],
+    take_up: f64,
+    reach: f64,
+    books: Books,
+    /// Per-step scratch, allocated once.
+    enterprise_tallies: Vec<EnterpriseTally>,
+    public_tallies: Vec<PublicTally>,
+    policies: Vec<RegionPolicy>,
+    environments: Vec<PublicEnvironment>,
+    emissions: Vec<f64>,
+    /// Mass bookkeeping for the conservation check.
+    initial_mass: f64,
+    emitted: f64,
+    /// Per-region records of the last step.
+    pub region_records: Vec<RegionRecord>,
+}
+
+impl<'p> World<'p> {
+    /// Build replicate `replicate` of the scenario (ODD "Initialization").
+    pub fn new(p: &'p Params, replicate: u32) -> Self {
+        let key = StreamKey::new(p.seed, replicate);
+        let regions = p.world.regions as usize;
+        let per_region = p.enterprises.per_region as usize;
+        let residents_per_region = p.public.per_region as usize;
+        let target = p.targets.stock;
+
+        let mut enterprises = vec![Enterprise::default(); regions * per_region];
+        enterprises
+            .par_chunks_mut(per_region)
+            .enumerate()
+            .for_each(|(r, chunk)| init::enterprises(p, &key, r, chunk));
+        let mean_output = enterprises
+            .chunks(per_region)
+            .map(|c| c.iter().map(|e| f64::from(e.output)).sum::<f64>() / per_region as f64)
+            .collect();
+        let public = init::public(p, &key, regions * residents_per_region);
+
+        let basin = Basin::new(
+            &p.world.topology,
+            regions,
+            p.world.spillover,
+            p.world.decay,
+            p.world.initial_stock * target,
+        );
+        let residence = p
+            .prices_damage()
+            .then(|| basin.residence(&p.world.topology));
+        let facts: Vec<RegionFacts> = enterprises
+            .chunks(per_region)
+            .enumerate()
+            .map(|(r, c)| RegionFacts {
+                baseline: c.iter().map(|e| f64::from(e.emission)).sum(),
+                loss: basin.loss_share(r),
+                curvature: RegionFacts::curvature(p, c),
+                own_residence: residence.as_ref().map_or(0.0, |g| g.own(r)),
+                total_residence: residence.as_ref().map_or(0.0, |g| g.total(r)),
+            })
+            .collect();
+        let planned = targets::planned_abatement(p, &basin, &facts, &basin.stock);
+        let locals = planned
+            .into_iter()
+            .map(|abatement| LocalGovernment {
+                intensity: 1.0,
+                accountability: 0.0,
+                earmarked: 0.0,
+                abatement,
+                violation_share: 0.5,
+                complaint_detection: 0.0,
+            })
+            .collect();
+        World {
+            p,
+            key,
+            t: 0,
+            regions,
+            per_region,
+            residents_per_region,
+            enterprises,
+            public,
+            network: Network::new(
+                p.public.neighbors,
+                p.public.rewiring,
+                p.public.community as usize,
+                key.digest,
+            ),
+            locals,
+            ledger: Ledger::new(regions),
+            monitor: MonitorHistory::new(p.monitoring.latency, &basin.stock),
+            facts,
+            mean_output,
+            residence,
+            acting: inspection::acting_sets(p),
+            take_up: inspection::take_up(p),
+            reach: complaints::reach(p, inspection::competent_departments(p)),
+            books: Books::new(regions),
+            enterprise_tallies: vec![
+                EnterpriseTally::default();
+                regions * per_region.div_ceil(ENTERPRISE_CHUNK)
+            ],
+            public_tallies: vec![
+                PublicTally::default();
+                regions * residents_per_region.div_ceil(PUBLIC_CHUNK)
+            ],
+            policies: vec![RegionPolicy::default(); regions],
+            environments: vec![PublicEnvironment::default(); regions],
+            emissions: vec![0.0; regions],
+            initial_mass: basin.total(),
+            emitted: 0.0,
+            region_records: vec![RegionRecord::default(); regions],
+            basin,
+        }
+    }
+
+    pub fn step_index(&self) -> u32 {
+        self.t
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    pub fn basin(&self) -> &Basin {
+        &self.basin
+    }
+
+    /// Monthly emission of region r if no enterprise abated (tonnes).
+    pub fn baseline_load(&self, r: usize) -> f64 {
+        self.facts[r].baseline
+    }
+
+    /// What region r's government knows when it plans caps.
+    pub fn region_facts(&self, r: usize) -> RegionFacts {
+        self.facts[r]
+    }
+
+    /// The enterprises (region-major order).
+    pub fn enterprises(&self) -> &[Enterprise] {
+        &self.enterprises
+    }
+
+    /// Current awareness of every resident (region-major order).
+    pub fn awareness(&self) -> &[f32] {
+        &self.public.awareness
+    }
+
+    /// The neighbours of resident `i` (global index) on the social network.
+    pub fn resident_neighbors(&self, i: usize) -> Vec<usize> {
+        let n = self.residents_per_region;
+        let (start, local) = (i / n * n, i % n);
+        (0..2 * self.network.half_degree)
+            .map(|slot| start + self.network.neighbor(start, local, slot, n))
+            .collect()
+    }
+
+    /// Agents per family: (enterprises, residents, local governments, departments).
+    pub fn agent_counts(&self) -> (usize, usize, usize, usize) {
+        (
+            self.enterprises.len(),
+            self.public.awareness.len(),
+            self.regions,
+            self.regions * self.p.departments(),
+        )
+    }
+
+    /// Advance one month. Fails only if an invariant (mass, money, finite state) is broken.
+    pub fn step(&mut self) -> Result<StepRecord, String> {
+        let (p, t) = (self.p, self.t);
+        // 1–2. The public, then its complaints.
+        public::environments(
+            p,
+            &self.basin.stock,
+            self.locals.iter().map(|l| l.violation_share),
+            self.reach,
+            self.take_up,
+            self.residents_per_region,
+            &mut self.environments,
+        );
+        let ptally = public::step_all(
+            &mut self.public,
+            &mut self.public_tallies,
+            &self.environments,
+            &self.network,
+            self.key,
+            t,
+            self.residents_per_region,
+        );
+        let complaints = self.complaint_phase(&ptally);
+        // 3–4. Policies, then enterprises.
+        let facts = policy::Facts {
+            month: t,
+            enterprises_per_region: self.per_region,
+            acting: self.acting,
+            take_up: self.take_up,
+            mean_output: &self.mean_output,
+        };
+        let campaigns = policy::assemble(p, &facts, &self.locals, &mut self.policies);
+        let rule = DecisionRule {
+            rationality: p.enterprises.rationality,
+            learning_rate: p.enterprises.learning_rate as f32,
+        };
+        let etally = enterprise::step_all(
+            &mut self.enterprises,
+            &mut self.enterprise_tallies,
+            &self.policies,
+            &rule,
+            self.key,
+            t,
+            self.per_region,
+        );
+        for (local, e) in self.locals.iter_mut().zip(&etally) {
+            local.violation_share = e.violating / e.enterprises;
+        }
+        // 5. Money, then pollution.
+        let enforcement_cost = money::post_month(
+            p,
+            &mut self.ledger,
+            &self.locals,
+            &etally,
+            &complaints,
+            &campaigns,
+            self.per_region,
+        );
+        for (r, e) in etally.iter().enumerate() {
+            self.emissions[r] = e.emissions;
+            self.books
+                .add_abated(r, self.facts[r].baseline - e.emissions);
+        }
+        self.emitted += self.emissions.iter().sum::<f64>();
+        self.basin.transport(&self.emissions);
+        // 6. Governments.
+        let compensation_paid = self.government_phase(&campaigns);
+        // 7. The record and the invariants.
+        let month = Month {
+            p,
+            basin: &self.basin,
+            locals: &self.locals,
+            enterprises: &etally,
+            public: &ptally,
+            complaints: &complaints,
+            enforcement_cost,
+            compensation_paid,
+        };
+        let record = observe::record(&month, &mut self.region_records);
+        self.check_invariants(&record)?;
+        self.t += 1;
+        Ok(record)
+    }
+
+    fn complaint_phase(&mut self, ptally: &[PublicTally]) -> Vec<complaints::ComplaintOutcome> {
+        let capacity = self.p.complaints.capacity;
+        (0..self.regions)
+            .map(|r| {
+                let t = &ptally[r];
+                let violators = self.locals[r].violation_share * self.per_region as f64;
+                let o = complaints::settle(
+                    t.filed,
+                    t.taken_up,
+                    t.founded_taken_up,
+                    capacity,
+                    violators,
+                );
+                self.locals[r].complaint_detection = o.detection;
+                o
+            })
+            .collect()
+    }
+
+    /// Compensation, central inspections and feedback, on monitored data; returns compensation paid
+    /// this month.
+    fn government_phase(&mut self, campaigns: &[bool]) -> f64 {
+        let (p, t) = (self.p, self.t);
+        self.monitor.record(t, &self.basin.stock);
+        let mut rng = self.key.stream(Purpose::Government, t, 0);
+        let monitored = self.monitor.monitored(t, p.monitoring.noise, &mut rng);
+        let mut paid = 0.0;
+        if let Some(amount) =
+            self.books
+                .close_month(p, t, &self.basin, self.residence.as_ref(), &mut self.ledger)
+        {
+            paid = amount;
+            for (local, e) in self.locals.iter_mut().zip(self.books.earmarks(p)) {
+                local.earmarked = e;
+            }
+        }
+        let gaps = local::gaps(p, &monitored);
+        central::follow_up(p, &mut self.locals, campaigns, &gaps);
+        let evidence = Evidence {
+            basin: &self.basin,
+            emissions: &self.emissions,
+            monitored: &monitored,
+            gaps: &gaps,
+            facts: &self.facts,
+        };
+        local::revise_all(p, t, &mut self.locals, &evidence);
+        paid
+    }
+
+    fn check_invariants(&self, record: &StepRecord) -> Result<(), String> {
+        let step = self.t;
+        if let Some((indicator, v)) = observe::non_finite(record) {
+            return Err(format!(
+                "step {step}: {} quantity `{}` became {v} (check the scenario's magnitudes)",
+                indicator.family().name(),
+                indicator.name()
+            ));
+        }
+        let expected = self.initial_mass + self.emitted - self.basin.decayed - self.basin.exported;
+        let total = self.basin.total();
+        // The balance is a difference of cumulative totals, so rounding grows with the mass that has
+        // passed through the basin, not with the current stock.
+        let throughput = self.initial_mass + self.emitted;
+        if (total - expected).abs() > 1e-9 * throughput.max(1.0) {
+            return Err(format!(
+                "step {step}: pollutant mass not conserved: stocks {total} t, balance {expected} t"
+            ));
+        }
+        self.ledger.check().map_err(|e| format!("step {step}: {e}"))
+    }
+}
