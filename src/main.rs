@@ -250,7 +250,7 @@ fn main() -> ExitCode {
                 format,
                 lang,
                 prefix.as_deref().unwrap_or(""),
-                &commands::scenario_dir(),
+                std::path::Path::new("scenarios"),
             )
             .map(|text| cogov::say!("{text}"))
         }

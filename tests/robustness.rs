@@ -303,9 +303,12 @@ fn tree(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn commands_write_only_under_their_out_directory() {
-    // Run from an empty working directory (where the default `output/` would go), with --out elsewhere.
+    // Run from a working directory that holds only a link to the shipped scenarios (where the default
+    // `output/` would go), with --out elsewhere.
     let cwd = scratch("cwd");
     let out = scratch("outs");
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    std::os::unix::fs::symlink(&shipped, cwd.join("scenarios")).unwrap();
     let small = [
         "--steps",
         "6",
@@ -336,11 +339,11 @@ fn commands_write_only_under_their_out_directory() {
         assert!(o.status.success(), "{args:?}: {}", common::stderr(&o));
         assert!(!tree(&target).is_empty(), "{args:?} wrote nothing");
     }
-    assert!(
-        tree(&cwd).is_empty(),
-        "files outside --out: {:?}",
-        tree(&cwd)
-    );
+    let beside: Vec<String> = std::fs::read_dir(&cwd)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside, ["scenarios"], "files outside --out");
     // Nothing but the three output directories, and no temporary files left in them.
     let names: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
@@ -352,4 +355,20 @@ fn commands_write_only_under_their_out_directory() {
         .filter(|p| p.to_string_lossy().contains(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Without the shipped scenarios at hand, a command that needs them says so; it never reads the
+    // source tree it was built from.
+    let bare = scratch("bare");
+    let o = common::command()
+        .current_dir(&bare)
+        .args(["compare", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("no scenarios/ directory"),
+        "{}",
+        common::stderr(&o)
+    );
+    assert!(tree(&bare).is_empty());
 }

@@ -47,16 +47,6 @@ pub fn check(path: &Path, sets: &[String]) -> Result<String> {
     Ok(load_scenario(path, sets)?.params.to_toml())
 }
 
-/// Where the shipped scenarios live: `./scenarios` if present, else the source tree's.
-pub fn scenario_dir() -> PathBuf {
-    let local = PathBuf::from("scenarios");
-    if local.is_dir() {
-        local
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
-    }
-}
-
 /// `cogov run SCENARIO`: default output `output/run/<name>`.
 pub fn run(path: &Path, opts: &RunOptions) -> Result<PathBuf> {
     let source = load(path, opts)?;
@@ -70,7 +60,7 @@ pub fn run(path: &Path, opts: &RunOptions) -> Result<PathBuf> {
 /// `cogov compare [SCENARIO…]`: default fragmented vs coordinated into `output/compare`.
 pub fn compare(paths: &[PathBuf], opts: &RunOptions) -> Result<PathBuf> {
     let paths: Vec<PathBuf> = if paths.is_empty() {
-        let dir = scenario_dir();
+        let dir = crate::scenario::shipped_dir()?;
         vec![dir.join("fragmented.toml"), dir.join("coordinated.toml")]
     } else {
         paths.to_vec()
@@ -173,7 +163,7 @@ fn execute(
         tables::write_regions(&mut dir, &runs)?;
     }
     let title = title.unwrap_or_else(|| format!("cogov: {}", runs[0].params.name()));
-    draw_run_figure(&mut dir, command, &title)?;
+    plot::run_figure(&mut dir, command, &title)?;
     let mut manifest = run_manifest(command, &sources, &runs, opts, pool.current_num_threads());
     manifest.timing.output_seconds = started.elapsed().as_secs_f64();
     let published = dir.commit(|hashes| manifest.to_json(hashes))?;
@@ -301,10 +291,4 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
     let out = crate::experiment::merge::merge(dirs, out, force)?;
     crate::sayln!("merged {} shards into {}", dirs.len(), out.display());
     Ok(out)
-}
-
-/// The figure of a `run` or `compare` directory, drawn from its `timeseries.csv` as written.
-pub(crate) fn draw_run_figure(dir: &mut OutputDir, stem: &str, title: &str) -> Result<()> {
-    let bands = plot::bands_from_timeseries(&dir.read("timeseries.csv")?, &plot::COMPARE_PANELS)?;
-    plot::time_series_figure(dir, stem, title, &bands, &plot::COMPARE_PANELS, None)
 }

@@ -12,13 +12,7 @@
 use super::design::MorrisMove;
 use crate::engine::rng::{Purpose, Stream, StreamKey};
 
-/// An estimate with its 95% bootstrap interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Estimate {
-    pub value: f64,
-    pub low: f64,
-    pub high: f64,
-}
+pub use crate::output::stats::Estimate;
 
 /// Sobol indices of one parameter.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -21,7 +21,7 @@ use crate::plot::{Drawing, FONT_NAME, draw_error, render};
 
 /// Run the grid sweep into `fig3-deterrence-sweep/` and write the map and frontier tables.
 pub fn compute(out: &mut OutputDir, quick: bool) -> Result<()> {
-    let mut exp = load_experiment(&super::scenario("experiments/deterrence-grid.toml"), &[])?;
+    let mut exp = load_experiment(&super::scenario("experiments/deterrence-grid.toml")?, &[])?;
     if quick {
         exp.kind = DesignKind::Grid { levels: 5 };
         exp.base = exp.base.with_run_size(None, Some(60), Some(2))?;

@@ -22,7 +22,6 @@ mod river;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::commands::{self, RunOptions};
 use crate::error::Result;
 use crate::game;
 use crate::model::observe::{Domain, Indicator};
@@ -31,6 +30,7 @@ use crate::model::{ScenarioRun, run_scenario};
 use crate::output::manifest::{Redrawn, Timing, hash_inputs};
 use crate::output::{Claim, Manifest, OutputDir, tables};
 use crate::plot::{self, BandTable, Panel, Series};
+use crate::scenario::load_scenario;
 
 pub use levers::LEVERS;
 pub use network::{Edge, wiring};
@@ -90,20 +90,15 @@ pub const FIGURES: [Figure; 9] = [
     },
 ];
 
-/// Where the figure set's inputs live.
-fn scenario(path: &str) -> PathBuf {
-    commands::scenario_dir().join(path)
+/// A shipped scenario, experiment or game file: the figure set's inputs.
+fn scenario(path: &str) -> Result<PathBuf> {
+    Ok(crate::scenario::shipped_dir()?.join(path))
 }
 
 /// Run one shipped scenario at the reproduce size.
 fn run(path: &str, quick: bool, sets: &[&str]) -> Result<ScenarioRun> {
-    let s = commands::load(
-        &scenario(path),
-        &RunOptions {
-            sets: sets.iter().map(|s| s.to_string()).collect(),
-            ..RunOptions::default()
-        },
-    )?;
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let s = load_scenario(&scenario(path)?, &sets)?;
     let (steps, replicates) = if quick {
         (Some((s.params.steps / 2).max(24)), Some(4))
     } else {
@@ -238,7 +233,7 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
         timed("fig8-wang2023", &mut |out| {
             let mut games = Vec::new();
             for (stage, _) in game::report::WANG_STAGES {
-                let g = game::load_game(&scenario(&format!("games/wang2023-{stage}.toml")))?;
+                let g = game::load_game(&scenario(&format!("games/wang2023-{stage}.toml"))?)?;
                 game::report::write_game(&g, out, &format!("fig8-{stage}-"))?;
                 games.push((stage.to_string(), g));
             }
@@ -269,7 +264,7 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
     );
     let mut manifest = Manifest::new("reproduce", pool.current_num_threads());
     manifest.quick = Some(quick);
-    let inputs = commands::scenario_dir();
+    let inputs = crate::scenario::shipped_dir()?;
     hash_inputs(&inputs, &inputs, &mut manifest.inputs)?;
     manifest.detail("inputs_dir", inputs.display().to_string());
     manifest.detail(
@@ -421,7 +416,7 @@ pub fn replot(dir: &Path) -> Result<Vec<String>> {
                     names.join(" vs ")
                 }
             );
-            commands::draw_run_figure(&mut out, command, &title)?;
+            plot::run_figure(&mut out, command, &title)?;
         }
         Saved::Game => crate::game::report::draw_game(&mut out, "")?,
         Saved::Sweep => crate::experiment::sweep::replot(&mut out)?,

@@ -7,16 +7,15 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::commands::{self, RunOptions};
 use crate::error::Result;
 use crate::model::{complaints, inspection};
 use crate::output::OutputDir;
 use crate::output::table::{Table, csv_rows};
 use crate::plot::{Drawing, FONT_NAME, draw_error, render};
-use crate::scenario::Params;
 use crate::scenario::{
     CooperationMode, Decomposition, FeedbackMode, ResponsibilityMode, Scheme, Sharing,
 };
+use crate::scenario::{Params, load_scenario};
 
 /// One link of the governance network: `strength` in [0, 1] sets the line width.
 #[derive(Debug, Clone, PartialEq)]
@@ -280,7 +279,7 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
 pub fn compute() -> Result<Table> {
     let mut out = Table::new(&["scenario", "from", "to", "relation", "strength", "dashed"]);
     for file in ["fragmented.toml", "coordinated.toml"] {
-        let p = commands::load(&super::scenario(file), &RunOptions::default())?.params;
+        let p = load_scenario(&super::scenario(file)?, &[])?.params;
         for e in wiring(&p) {
             out.push(vec![
                 p.name().into(),

@@ -23,6 +23,14 @@ pub fn t975(df: usize) -> f64 {
     }
 }
 
+/// An estimate with its 95% interval (e.g. a sensitivity index with its bootstrap interval).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
 /// Mean, sample SD and 95% confidence interval of the mean.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {

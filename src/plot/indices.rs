@@ -10,7 +10,7 @@ use crate::output::OutputDir;
 /// One parameter's sensitivity estimates (e.g. ("S1", …), ("ST", …)).
 pub struct IndexRow {
     pub parameter: String,
-    pub estimates: Vec<(&'static str, crate::experiment::sensitivity::Estimate)>,
+    pub estimates: Vec<(&'static str, crate::output::stats::Estimate)>,
 }
 
 /// Sensitivity of one metric: rows sorted by importance.

@@ -15,14 +15,13 @@ use crate::output::OutputDir;
 mod indices;
 mod lines;
 mod series;
-mod validation;
 
 pub use indices::{IndexPanel, IndexRow, sensitivity_figure};
 pub use lines::{Line, log_log_figure};
 pub use series::{
-    BandPoint, BandTable, COMPARE_PANELS, Panel, Series, bands_from_timeseries, time_series_figure,
+    BandPoint, BandTable, COMPARE_PANELS, Panel, Series, bands_from_timeseries, run_figure,
+    time_series_figure,
 };
-pub use validation::validation_figure;
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 pub(crate) const FONT_NAME: &str = "sans-serif";

@@ -156,6 +156,13 @@ impl BandTable {
     }
 }
 
+/// The figure of a `run` or `compare` directory (`{stem}.png`, `.svg`), drawn from its
+/// `timeseries.csv` as written.
+pub fn run_figure(dir: &mut OutputDir, stem: &str, title: &str) -> Result<()> {
+    let bands = bands_from_timeseries(&dir.read("timeseries.csv")?, &COMPARE_PANELS)?;
+    time_series_figure(dir, stem, title, &bands, &COMPARE_PANELS, None)
+}
+
 /// Band table of the panels' series from the text of a `timeseries.csv`.
 pub fn bands_from_timeseries(text: &str, panels: &[Panel]) -> Result<BandTable> {
     let table = read_csv(text, "timeseries.csv", None)?;

@@ -24,6 +24,26 @@ pub use params::{
 };
 pub use validate::{MAX_AGENTS, MAX_PRICED_MATRIX};
 
+use std::path::PathBuf;
+
+/// The shipped scenarios, experiments and games: `scenarios/` in the current directory (the
+/// repository root). Commands that use them (`compare` without files, `reproduce`, `validate`) need it
+/// there; nothing falls back to the directory the binary was built in.
+pub fn shipped_dir() -> Result<PathBuf, crate::error::InputError> {
+    let dir = PathBuf::from("scenarios");
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        let here = std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_else(|_| ".".into());
+        Err(crate::error::InputError::Usage(format!(
+            "no scenarios/ directory in {here}: run this command from the repository root, where the \
+             shipped scenarios are (or give scenario files, for run and compare)"
+        )))
+    }
+}
+
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario as written in TOML, after `extends` and `--set` have been applied.

@@ -4,10 +4,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Drawing, FONT_NAME, colour, draw_error, render};
+use super::Check;
 use crate::error::Result;
 use crate::output::OutputDir;
-use crate::validation::Check;
+use crate::plot::{Drawing, FONT_NAME, colour, draw_error, render};
 
 struct Validation<'a> {
     checks: &'a [Check],

@@ -1,0 +1,130 @@
+//! The `cogov validate` command: every check printed, `validation.csv`, `validation.md` (embedded in
+//! docs/VALIDATION.md) and the figure, with the manifest.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use super::{Check, all};
+use crate::error::Result;
+use crate::output::manifest::{Timing, hash_inputs};
+use crate::output::{Manifest, OutputDir, Table};
+
+/// A number for the Markdown table: six significant digits, and rounding noise below 10⁻⁶ as such.
+fn sig(v: f64) -> String {
+    if !v.is_finite() {
+        "—".into()
+    } else if v == 0.0 {
+        "0".into()
+    } else if v.abs() < 1e-6 {
+        // Rounding noise: its digits change with any refactoring of the arithmetic.
+        "< 1e-6".into()
+    } else if (1e-3..1e6).contains(&v.abs()) {
+        let decimals = (5 - v.abs().log10().floor() as i32).max(0) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.5e}")
+    }
+}
+
+/// The checks as the Markdown table that docs/VALIDATION.md embeds (a test keeps the two equal).
+pub fn markdown(checks: &[Check]) -> String {
+    let mut md = String::from(
+        "| anchor | case | expected | simulated | tolerance | tolerance basis | result |\n|---|---|---|---|---|---|---|\n",
+    );
+    for c in checks {
+        let result = if c.pass { "pass" } else { "**FAIL**" };
+        let tolerance = if c.tolerance.is_finite() {
+            format!("{:.1e}", c.tolerance)
+        } else {
+            "—".into()
+        };
+        writeln!(
+            md,
+            "| {} | {} | {} | {} | {tolerance} | {} | {result} |",
+            c.anchor,
+            c.case.replace('|', "\\|"),
+            sig(c.expected),
+            sig(c.simulated),
+            c.basis,
+        )
+        .expect("writing to a String");
+    }
+    md
+}
+
+/// `cogov validate`: run every anchor, print the table, write `validation.csv` and the figure.
+pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)> {
+    let started = std::time::Instant::now();
+    let mut dir = OutputDir::create(out, force)?;
+    let checks = all(quick)?;
+    let run_seconds = started.elapsed().as_secs_f64();
+    let mut table = Table::new(&[
+        "anchor",
+        "case",
+        "expected",
+        "simulated",
+        "tolerance",
+        "tolerance_basis",
+        "result",
+    ]);
+    crate::sayln!(
+        "{:<38} {:<52} {:>12} {:>12} {:>10}  {:<44} result",
+        "anchor",
+        "case",
+        "expected",
+        "simulated",
+        "tolerance",
+        "tolerance basis"
+    );
+    for c in &checks {
+        let result = if c.pass { "pass" } else { "FAIL" };
+        table.push(vec![
+            c.anchor.into(),
+            c.case.as_str().into(),
+            c.expected.into(),
+            c.simulated.into(),
+            c.tolerance.into(),
+            c.basis.into(),
+            result.into(),
+        ]);
+        let num = |v: f64| {
+            if v.is_finite() {
+                format!("{v:.6}")
+            } else {
+                "—".into()
+            }
+        };
+        crate::sayln!(
+            "{:<38} {:<52} {:>12} {:>12} {:>10}  {:<44} {result}",
+            c.anchor,
+            c.case.chars().take(52).collect::<String>(),
+            num(c.expected),
+            num(c.simulated),
+            if c.tolerance.is_finite() {
+                format!("{:.2e}", c.tolerance)
+            } else {
+                "—".into()
+            },
+            c.basis
+        );
+    }
+    dir.write_table("validation", &table)?;
+    dir.write("validation.md", markdown(&checks).as_bytes())?;
+    super::figure::validation_figure(&mut dir, "validation", &checks)?;
+    let all_pass = checks.iter().all(|c| c.pass);
+    let mut manifest = Manifest::new("validate", rayon::current_num_threads());
+    manifest.quick = Some(quick);
+    let inputs = crate::scenario::shipped_dir()?;
+    for sub in ["validation", "games"] {
+        hash_inputs(&inputs, &inputs.join(sub), &mut manifest.inputs)?;
+    }
+    manifest.detail("inputs_dir", inputs.display().to_string());
+    manifest.detail("all_pass", all_pass);
+    manifest.timing = Timing {
+        init_seconds: None,
+        run_seconds: Some(run_seconds),
+        output_seconds: started.elapsed().as_secs_f64() - run_seconds,
+    };
+    let published = dir.commit(|hashes| manifest.to_json(hashes))?;
+    Ok((published, all_pass))
+}
