@@ -18,6 +18,7 @@ mod deterrence;
 mod levers;
 mod network;
 mod river;
+mod wiring;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -33,7 +34,7 @@ use crate::plot::{self, BandTable, Panel, Series};
 use crate::scenario::load_scenario;
 
 pub use levers::LEVERS;
-pub use network::{Edge, wiring};
+pub use wiring::{Edge, wiring};
 
 /// Options of `cogov reproduce`.
 #[derive(Debug, Clone, Default)]
@@ -200,7 +201,7 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
             out.write_table("fig4-river", &river::compute(quick)?)
         })?;
         timed("fig5-networks", &mut |out| {
-            out.write_table("fig5-networks", &network::compute()?)
+            out.write_table("fig5-networks", &wiring::compute()?)
         })?;
         timed("fig6-feedback", &mut |out| {
             let mut t = BandTable::default();

@@ -27,7 +27,9 @@
 
 pub mod abm;
 pub mod expr;
+mod figures;
 pub mod report;
+mod tables;
 
 use std::collections::BTreeMap;
 use std::path::Path;

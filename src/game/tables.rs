@@ -1,0 +1,208 @@
+//! The tables of a game's analysis: `info.csv` (what the figures need besides the trajectories),
+//! `vertices.csv` (each vertex with its eigenvalues and stability), `trajectories.csv` (from a grid of
+//! starts), `abm.csv` (agents, their mean field and the replicator), and the Wang et al. stages table.
+
+use super::{Game, abm};
+use crate::error::{InputError, Result};
+use crate::output::table::{Cell, Table, read_csv};
+
+/// Trajectory samples per unit of time in the CSV and figures.
+pub(super) const SAMPLES_PER_UNIT: f64 = 20.0;
+
+pub(super) fn every(dt: f64) -> usize {
+    ((1.0 / SAMPLES_PER_UNIT) / dt).round().max(1.0) as usize
+}
+
+/// `vertices.csv`: v1..vn, lambda1..lambdan, stable.
+pub fn vertices_table(game: &Game) -> Table {
+    let n = game.size();
+    let mut head: Vec<String> = (1..=n)
+        .map(|i| format!("v{i}"))
+        .chain((1..=n).map(|i| format!("lambda{i}")))
+        .collect();
+    head.push("stable".into());
+    let mut out = Table::new(&head);
+    for (v, l, stable) in game.vertices() {
+        let mut cells: Vec<Cell> = v.iter().chain(&l).map(|&x| Cell::Num(x)).collect();
+        cells.push(stable.into());
+        out.push(cells);
+    }
+    out
+}
+
+/// `x1..xn`, the share columns of a game's tables.
+pub(super) fn share_columns(n: usize) -> impl Iterator<Item = String> {
+    (1..=n).map(|i| format!("x{i}"))
+}
+
+pub(super) type Trajectory = Vec<(f64, Vec<f64>)>;
+
+pub(super) fn trajectories(game: &Game) -> Vec<(Vec<f64>, Trajectory)> {
+    let step = every(game.integration.dt);
+    game.grid_starts()
+        .into_iter()
+        .map(|s| {
+            let t = game.trajectory(&s, step);
+            (s, t)
+        })
+        .collect()
+}
+
+pub(super) fn trajectories_table(game: &Game, all: &[(Vec<f64>, Trajectory)]) -> Table {
+    let mut head = vec!["start".to_string(), "t".to_string()];
+    head.extend(share_columns(game.size()));
+    let mut out = Table::new(&head);
+    for (k, (_, traj)) in all.iter().enumerate() {
+        for (t, x) in traj {
+            let mut cells = vec![Cell::from(k), Cell::Num(*t)];
+            cells.extend(x.iter().map(|&v| Cell::Num(v)));
+            out.push(cells);
+        }
+    }
+    out
+}
+
+/// Mean-field (Fermi) and agent-based runs from the file's initial state.
+pub(super) fn abm_runs(game: &Game) -> (Trajectory, Trajectory) {
+    let step = every(game.abm.dt);
+    let agents = abm::simulate(game, &game.initial, step);
+    let mut x = game.initial.clone();
+    let mut field = vec![(0.0, x.clone())];
+    let steps = (game.integration.t_max / game.abm.dt).round() as usize;
+    for s in 1..=steps {
+        abm::mean_field_step(game, &mut x);
+        if s % step == 0 || s == steps {
+            field.push((s as f64 * game.abm.dt, x.clone()));
+        }
+    }
+    (agents, field)
+}
+
+/// What the figures need to know about a game besides its trajectories (`info.csv`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub title: String,
+    pub populations: Vec<String>,
+    pub strategies: Vec<String>,
+    pub t_max: f64,
+    pub agents: u32,
+    pub noise: f64,
+}
+
+impl Meta {
+    pub(super) fn of(game: &Game) -> Self {
+        Meta {
+            title: game.title_or_name().to_string(),
+            populations: game.populations.clone(),
+            strategies: game.strategies.iter().map(|s| s[0].clone()).collect(),
+            t_max: game.integration.t_max,
+            agents: game.abm.agents,
+            noise: game.abm.noise,
+        }
+    }
+
+    pub(super) fn size(&self) -> usize {
+        self.populations.len()
+    }
+
+    /// `info.csv`: `key,value` rows, one `population` and one `strategy` row per population.
+    pub(super) fn to_table(&self) -> Table {
+        let mut out = Table::new(&["key", "value"]);
+        out.push(vec!["title".into(), self.title.as_str().into()]);
+        for (p, s) in self.populations.iter().zip(&self.strategies) {
+            out.push(vec!["population".into(), p.as_str().into()]);
+            out.push(vec!["strategy".into(), s.as_str().into()]);
+        }
+        out.push(vec!["t_max".into(), self.t_max.into()]);
+        out.push(vec!["agents".into(), self.agents.into()]);
+        out.push(vec!["noise".into(), self.noise.into()]);
+        out
+    }
+
+    pub(super) fn parse(text: &str, file: &str) -> Result<Self> {
+        let mut m = Meta {
+            title: String::new(),
+            populations: Vec::new(),
+            strategies: Vec::new(),
+            t_max: 1.0,
+            agents: 0,
+            noise: 0.0,
+        };
+        for row in read_csv(text, file, Some(2))?.rows {
+            let v = row.get(1);
+            match row.get(0) {
+                "title" => m.title = v.to_string(),
+                "population" => m.populations.push(v.into()),
+                "strategy" => m.strategies.push(v.into()),
+                "t_max" => m.t_max = row.num(1)?,
+                "agents" => m.agents = row.index(1)? as u32,
+                "noise" => m.noise = row.num(1)?,
+                other => return Err(row.malformed(&format!("unknown key `{other}`"))),
+            }
+        }
+        if m.populations.len() != m.strategies.len() {
+            return Err(InputError::Data {
+                file: file.into(),
+                line: 0,
+                reason: "a strategy row for every population".into(),
+            }
+            .into());
+        }
+        Ok(m)
+    }
+}
+
+impl Game {
+    pub(super) fn title_or_name(&self) -> &str {
+        if self.title.is_empty() {
+            &self.name
+        } else {
+            &self.title
+        }
+    }
+}
+
+/// The rows of a game table: the text in column `text` (if any) and every other column as a number.
+pub(super) fn rows(
+    text: &str,
+    file: &str,
+    text_column: Option<usize>,
+) -> Result<Vec<(String, Vec<f64>)>> {
+    read_csv(text, file, None)?
+        .rows
+        .iter()
+        .map(|row| {
+            let values = (0..row.len())
+                .filter(|&i| Some(i) != text_column)
+                .map(|i| row.num(i))
+                .collect::<Result<Vec<f64>>>()?;
+            let label = text_column.map_or(String::new(), |i| row.get(i).to_string());
+            Ok((label, values))
+        })
+        .collect()
+}
+
+/// `stage,start,t,x1,x2,x3` for every stage and start, sampled every quarter time unit.
+pub fn stages_table(games: &[(String, Game)]) -> Table {
+    let mut out = Table::new(&["stage", "start", "t", "x1", "x2", "x3"]);
+    for (stage, g) in games {
+        let step = (0.25 / g.integration.dt).round().max(1.0) as usize;
+        for (k, start) in g.grid_starts().iter().enumerate() {
+            for (t, x) in g.trajectory(start, step) {
+                let mut cells = vec![Cell::from(stage.as_str()), Cell::from(k), Cell::Num(t)];
+                cells.extend(x.iter().map(|&v| Cell::Num(v)));
+                out.push(cells);
+            }
+        }
+    }
+    out
+}
+
+/// The Wang et al. (2023) stages of the figure set, in order, with the published stable state.
+pub const WANG_STAGES: [(&str, &str); 5] = [
+    ("baseline", "(0,0,0)"),
+    ("stage1", "(0,0,1)"),
+    ("stage2", "(1,0,1)"),
+    ("stage3", "(1,1,1)"),
+    ("stage4", "(1,1,0)"),
+];
