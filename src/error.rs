@@ -97,17 +97,34 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A world broke an invariant (mass, money, a finite state); the message locates it.
     #[error("invariant broken: {0}")]
     Invariant(String),
+    #[error("cannot start threads: {0}")]
+    Threads(String),
+    #[error("drawing a figure failed: {0}")]
+    Draw(String),
+    /// A check of `cogov validate` did not pass (its table says which).
+    #[error("a validation check failed")]
+    ValidationFailed,
+    /// The closed form of a validation anchor does not apply to its scenario.
     #[error("{0}")]
-    Other(String),
+    Anchor(String),
+    /// A command needs a feature this binary was built without.
+    #[error(
+        "this cogov was built without the `{feature}` feature, which {what} needs; rebuild with `cargo build --release` (default features)"
+    )]
+    Feature {
+        feature: &'static str,
+        what: &'static str,
+    },
 }
 
 impl Error {
     /// The process exit status this error maps to.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input(_) | Error::Output(_) => EXIT_BAD_INPUT,
+            Error::Input(_) | Error::Output(_) | Error::Feature { .. } => EXIT_BAD_INPUT,
             _ => EXIT_FAILURE,
         }
     }

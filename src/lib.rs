@@ -12,11 +12,14 @@ pub mod console;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+#[cfg(feature = "figures")]
 pub mod figures;
 pub mod game;
 pub mod model;
 pub mod output;
+#[cfg(feature = "figures")]
 pub mod plot;
+pub mod progress;
 pub mod scenario;
 pub mod validation;
 

@@ -210,6 +210,45 @@ impl Common {
     }
 }
 
+#[cfg(feature = "figures")]
+fn reproduce(
+    out: Option<PathBuf>,
+    quick: bool,
+    threads: Option<usize>,
+    force: bool,
+) -> cogov::Result<()> {
+    let opts = cogov::figures::ReproduceOptions {
+        out,
+        quick,
+        force,
+        threads,
+    };
+    cogov::figures::reproduce(&opts)
+        .map(|dir| cogov::sayln!("figures written to {}", dir.display()))
+}
+
+#[cfg(not(feature = "figures"))]
+fn reproduce(_: Option<PathBuf>, _: bool, _: Option<usize>, _: bool) -> cogov::Result<()> {
+    Err(cogov::Error::Feature {
+        feature: "figures",
+        what: "`cogov reproduce`",
+    })
+}
+
+#[cfg(feature = "figures")]
+fn plot(dir: &std::path::Path) -> cogov::Result<()> {
+    cogov::figures::replot(dir)
+        .map(|files| cogov::sayln!("redrew {} files in {}", files.len(), dir.display()))
+}
+
+#[cfg(not(feature = "figures"))]
+fn plot(_: &std::path::Path) -> cogov::Result<()> {
+    Err(cogov::Error::Feature {
+        feature: "figures",
+        what: "`cogov plot`",
+    })
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -274,16 +313,7 @@ fn main() -> ExitCode {
             quick,
             threads,
             force,
-        } => {
-            let opts = cogov::figures::ReproduceOptions {
-                out,
-                quick,
-                force,
-                threads,
-            };
-            cogov::figures::reproduce(&opts)
-                .map(|dir| cogov::sayln!("figures written to {}", dir.display()))
-        }
+        } => reproduce(out, quick, threads, force),
         Command::Game { game, out, force } => {
             cogov::game::report::game_command(&game, out, force).map(|_| ())
         }
@@ -294,12 +324,11 @@ fn main() -> ExitCode {
                 if pass {
                     Ok(())
                 } else {
-                    Err(cogov::Error::Other("a validation check failed".into()))
+                    Err(cogov::Error::ValidationFailed)
                 }
             })
         }
-        Command::Plot { dir } => cogov::figures::replot(&dir)
-            .map(|files| cogov::sayln!("redrew {} files in {}", files.len(), dir.display())),
+        Command::Plot { dir } => plot(&dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

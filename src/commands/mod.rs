@@ -7,14 +7,12 @@ pub mod params;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-use crate::error::{Error, InputError, Result};
+use crate::error::{InputError, Result};
 use crate::model::observe::Indicator;
 use crate::model::{ScenarioRun, run_scenario};
 use crate::output::manifest::{Manifest, ScenarioEntry, Timing};
 use crate::output::{OutputDir, tables};
-use crate::plot;
+use crate::progress::Progress;
 use crate::scenario::{ScenarioSource, load_scenario};
 
 /// Options shared by `run` and `compare` (BRIEF §6 common flags).
@@ -93,34 +91,6 @@ pub fn compare(paths: &[PathBuf], opts: &RunOptions) -> Result<PathBuf> {
     execute("compare", sources, &out, opts, Some(title))
 }
 
-pub(crate) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = threads {
-        if n == 0 {
-            return Err(InputError::Usage("--threads must be at least 1".into()).into());
-        }
-        builder = builder.num_threads(n);
-    }
-    builder
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start threads: {e}")))
-}
-
-fn progress_bar(total: u64, show: bool) -> ProgressBar {
-    if !show {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {pos}/{len} replicate-steps, {per_sec}, ETA {eta}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar
-}
-
 fn execute(
     command: &str,
     sources: Vec<ScenarioSource>,
@@ -136,22 +106,22 @@ fn execute(
         opts.allow_large_memory,
     )?;
     let mut dir = OutputDir::create(out, opts.force)?;
-    let pool = thread_pool(opts.threads)?;
+    let pool = crate::engine::thread_pool(opts.threads)?;
     let total: u64 = sources
         .iter()
         .map(|s| u64::from(s.params.steps) * u64::from(s.params.replicates))
         .sum();
-    let bar = progress_bar(total, opts.progress);
+    let bar = Progress::new(total, "replicate-steps", "", opts.progress);
     let runs = pool.install(|| {
         sources
             .iter()
             .map(|s| {
-                bar.set_message(s.params.name().to_string());
+                bar.set_message(s.params.name());
                 run_scenario(&s.params, &|n| bar.inc(n))
             })
             .collect::<Result<Vec<ScenarioRun>>>()
     })?;
-    bar.finish_and_clear();
+    bar.finish();
 
     let started = Instant::now();
     tables::write_timeseries(&mut dir, &runs)?;
@@ -163,7 +133,10 @@ fn execute(
         tables::write_regions(&mut dir, &runs)?;
     }
     let title = title.unwrap_or_else(|| format!("cogov: {}", runs[0].params.name()));
-    plot::run_figure(&mut dir, command, &title)?;
+    #[cfg(feature = "figures")]
+    crate::plot::run_figure(&mut dir, command, &title)?;
+    #[cfg(not(feature = "figures"))]
+    let _ = title;
     let mut manifest = run_manifest(command, &sources, &runs, opts, pool.current_num_threads());
     manifest.timing.output_seconds = started.elapsed().as_secs_f64();
     let published = dir.commit(|hashes| manifest.to_json(hashes))?;
@@ -266,7 +239,7 @@ pub fn sweep(
     exp.base = exp
         .base
         .with_run_size(opts.seed, opts.steps, opts.replicates)?;
-    let pool = thread_pool(opts.threads)?;
+    let pool = crate::engine::thread_pool(opts.threads)?;
     let sweep_opts = crate::experiment::sweep::SweepOptions {
         out: opts.out.clone(),
         shard,

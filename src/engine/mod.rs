@@ -31,9 +31,11 @@ pub trait Model: Sync {
 /// One world, advanced one step at a time.
 pub trait Stepper: Send {
     type Record;
+    /// Why a step failed: an invariant of the world broke.
+    type Error: std::fmt::Display;
 
-    /// Advance one step. Fails only if an invariant of the world is broken (the message says which).
-    fn step(&mut self) -> std::result::Result<Self::Record, String>;
+    /// Advance one step. Fails only if an invariant of the world is broken (the error says which).
+    fn step(&mut self) -> std::result::Result<Self::Record, Self::Error>;
 }
 
 /// Sees every step of one replicate and keeps what its caller needs.
@@ -80,7 +82,7 @@ pub fn drive<W: Stepper, O: Observer<W>>(
     steps: u32,
     mut observer: O,
     progress: &(dyn Fn(u64) + Sync),
-) -> std::result::Result<O::Output, String> {
+) -> std::result::Result<O::Output, W::Error> {
     for t in 0..steps {
         let record = world.step()?;
         observer.observe(world, t, record);
@@ -94,7 +96,7 @@ pub fn run_one<'m, M: Model, O: Observer<M::World<'m>>>(
     model: &'m M,
     replicate: u32,
     observer: O,
-) -> std::result::Result<O::Output, String> {
+) -> std::result::Result<O::Output, <M::World<'m> as Stepper>::Error> {
     drive(
         &mut model.world(replicate),
         model.steps(),
@@ -152,9 +154,7 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
         }
         builder = builder.num_threads(n);
     }
-    builder
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start threads: {e}")))
+    builder.build().map_err(|e| Error::Threads(e.to_string()))
 }
 
 #[cfg(test)]
@@ -169,6 +169,7 @@ mod tests {
 
     impl Stepper for Counter {
         type Record = u32;
+        type Error = String;
         fn step(&mut self) -> std::result::Result<u32, String> {
             if Some(self.n) == self.fail_at {
                 return Err(format!("broke at {}", self.n));

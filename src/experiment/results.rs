@@ -12,7 +12,6 @@ use crate::output::OutputDir;
 use crate::output::stats::{paired, summarize};
 use crate::output::table::{Cell, Table, csv_rows};
 use crate::output::tables::{SUMMARY_COLUMNS, summary_cells};
-use crate::plot;
 
 /// The design as recorded in `sweep.json`: enough to recompute the tables from `results.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -215,22 +214,15 @@ fn point_differences(design: &DesignSpec, points: &[PointResults]) -> Table {
     table
 }
 
-struct SensitivityTable {
-    table: Table,
-    panels: Vec<plot::IndexPanel>,
-}
-
-/// One parameter's estimates: rows of `sensitivity.csv` and a row of the figure.
+/// One parameter's estimates as rows of `sensitivity.csv`.
 fn push_indices(
-    t: &mut SensitivityTable,
-    rows: &mut Vec<plot::IndexRow>,
+    t: &mut Table,
     metric: &str,
     parameter: &str,
-    written: &[(&'static str, sensitivity::Estimate)],
-    drawn: &[(&'static str, sensitivity::Estimate)],
+    estimates: &[(&'static str, sensitivity::Estimate)],
 ) {
-    for (name, e) in written {
-        t.table.push(vec![
+    for (name, e) in estimates {
+        t.push(vec![
             metric.into(),
             parameter.into(),
             (*name).into(),
@@ -239,10 +231,6 @@ fn push_indices(
             e.high.into(),
         ]);
     }
-    rows.push(plot::IndexRow {
-        parameter: parameter.to_string(),
-        estimates: drawn.to_vec(),
-    });
 }
 
 fn sensitivity_table(
@@ -251,7 +239,7 @@ fn sensitivity_table(
     kind: DesignKind,
     params: &[Parameter],
     points: &[PointResults],
-) -> SensitivityTable {
+) -> Table {
     let k = params.len();
     let means: Vec<Vec<f64>> = points
         .iter()
@@ -262,20 +250,16 @@ fn sensitivity_table(
                 .collect()
         })
         .collect();
-    let mut t = SensitivityTable {
-        table: Table::new(&[
-            "metric",
-            "parameter",
-            "measure",
-            "estimate",
-            "ci95_low",
-            "ci95_high",
-        ]),
-        panels: Vec::new(),
-    };
+    let mut t = Table::new(&[
+        "metric",
+        "parameter",
+        "measure",
+        "estimate",
+        "ci95_low",
+        "ci95_high",
+    ]);
     for (m, metric) in design.metrics.iter().enumerate() {
         let y: Vec<f64> = means.iter().map(|row| row[m]).collect();
-        let mut rows: Vec<plot::IndexRow> = Vec::new();
         match kind {
             DesignKind::Sobol { samples } => {
                 let n = samples as usize;
@@ -285,8 +269,7 @@ fn sensitivity_table(
                 let indices =
                     sensitivity::sobol(&y[..n], &y[n..2 * n], &fab, design.bootstrap, seed);
                 for (p, s) in params.iter().zip(&indices) {
-                    let estimates = [("S1", s.first), ("ST", s.total)];
-                    push_indices(&mut t, &mut rows, metric, &p.key, &estimates, &estimates);
+                    push_indices(&mut t, metric, &p.key, &[("S1", s.first), ("ST", s.total)]);
                 }
             }
             DesignKind::Morris { .. } => {
@@ -294,25 +277,10 @@ fn sensitivity_table(
                 let indices = sensitivity::morris(&y, &built.moves, k, design.bootstrap, seed);
                 for (p, s) in params.iter().zip(&indices) {
                     let written = [("mu_star", s.mu_star), ("mu", s.mu), ("sigma", s.sigma)];
-                    let drawn = [("μ*", s.mu_star), ("σ", s.sigma)];
-                    push_indices(&mut t, &mut rows, metric, &p.key, &written, &drawn);
+                    push_indices(&mut t, metric, &p.key, &written);
                 }
             }
             _ => unreachable!("only Morris and Sobol designs have sensitivity tables"),
-        }
-        // Most important first: by total index (Sobol) or μ* (Morris).
-        let importance = |r: &plot::IndexRow| {
-            r.estimates
-                .iter()
-                .find(|e| e.0 == "ST" || e.0 == "μ*")
-                .map_or(0.0, |e| e.1.value)
-        };
-        rows.sort_by(|a, b| importance(b).total_cmp(&importance(a)));
-        if t.panels.len() < 4 {
-            t.panels.push(plot::IndexPanel {
-                metric: metric.clone(),
-                rows,
-            });
         }
     }
     t
@@ -334,8 +302,15 @@ pub fn write_tables(
     let Some((kind, params)) = design.sensitivity_design() else {
         return Ok(());
     };
-    let t = sensitivity_table(design, seed, kind, &params, &by_point);
-    out.write_table("sensitivity", &t.table)?;
-    let title = format!("cogov sweep `{experiment}`: {} sensitivity", design.kind);
-    plot::sensitivity_figure(out, "sensitivity", &title, &t.panels)
+    let table = sensitivity_table(design, seed, kind, &params, &by_point);
+    out.write_table("sensitivity", &table)?;
+    #[cfg(feature = "figures")]
+    {
+        let panels = crate::plot::panels_from_table(&out.read("sensitivity.csv")?)?;
+        let title = format!("cogov sweep `{experiment}`: {} sensitivity", design.kind);
+        crate::plot::sensitivity_figure(out, "sensitivity", &title, &panels)?;
+    }
+    #[cfg(not(feature = "figures"))]
+    let _ = experiment;
+    Ok(())
 }

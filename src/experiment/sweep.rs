@@ -13,7 +13,6 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use indicatif::ProgressBar;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use toml::Value;
@@ -28,6 +27,7 @@ use crate::output::dir::SWEEP_IDENTITY;
 use crate::output::manifest::{Manifest, ScenarioEntry, Timing};
 use crate::output::table::{Cell, CsvSink, Table, TableSink};
 use crate::output::{BUILD, Claim, Existing, OutputDir};
+use crate::progress::Progress;
 use crate::scenario::{Params, with_overrides};
 
 /// Runs per batch: the unit of parallel work and of checkpointing.
@@ -369,19 +369,7 @@ fn run_into(
         .flat_map(|p| (0..replicates as u32).map(move |r| (p, r)))
         .skip(done)
         .collect();
-    let bar = if progress {
-        ProgressBar::new(runs.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:30}] {pos}/{len} runs, {per_sec}, ETA {eta}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.set_message(exp.name.clone());
+    let bar = Progress::new(runs.len() as u64, "runs", &exp.name, progress);
     let partial = out.shown(PARTIAL);
     let mut file = out.append(PARTIAL)?;
     for batch in runs.chunks(BATCH) {
@@ -403,7 +391,7 @@ fn run_into(
             .and_then(|f| f.sync_data())
             .map_err(|e| Error::io(&partial, e))?;
     }
-    bar.finish_and_clear();
+    bar.finish();
     out.rename(PARTIAL, "results.csv")
 }
 

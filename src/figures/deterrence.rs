@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::experiment::sweep::sweep_nested;
 use crate::experiment::{DesignKind, load_experiment};
 use crate::output::table::{Table, csv_rows, read_csv};
@@ -265,7 +265,12 @@ pub fn draw(out: &mut OutputDir, grid: &str, frontier: &str) -> Result<()> {
         frontier: numbers(frontier, 5, "fig3-frontier.csv")?,
     };
     if map.grid.is_empty() {
-        return Err(Error::Other("fig3-deterrence.csv is empty".into()));
+        return Err(InputError::Data {
+            file: "fig3-deterrence.csv".into(),
+            line: 1,
+            reason: "no rows".into(),
+        }
+        .into());
     }
     render(out, "fig3-deterrence", (1400, 1000), &map)
 }

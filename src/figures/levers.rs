@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{final_window, run};
-use crate::error::{Error, Result};
+use crate::error::{InputError, Result};
 use crate::model::ScenarioRun;
 use crate::model::observe::Indicator;
 use crate::output::OutputDir;
@@ -144,7 +144,15 @@ fn parse(text: &str, file: &str) -> Result<Vec<Row>> {
         rows.last_mut().expect("just pushed").values.push(v);
     }
     if rows.iter().any(|r| r.values.len() != METRICS.len()) {
-        return Err(Error::Other(format!("{file}: each row needs every metric")));
+        return Err(InputError::Data {
+            file: file.into(),
+            line: 0,
+            reason: format!(
+                "each lever needs a row for every metric ({})",
+                METRICS.len()
+            ),
+        }
+        .into());
     }
     Ok(rows)
 }

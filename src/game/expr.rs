@@ -37,8 +37,27 @@ struct Parser<'a> {
     names: &'a [String],
 }
 
+/// Where an expression stops making sense, by column (1-based).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ExprError {
+    #[error("at column {column}: expected {expected}, found {found}")]
+    Unexpected {
+        column: usize,
+        expected: String,
+        found: String,
+    },
+    #[error("at column {column}: `{text}` is not a number")]
+    NotANumber { column: usize, text: String },
+    #[error("at column {column}: unknown name `{name}`; known: {known}")]
+    UnknownName {
+        column: usize,
+        name: String,
+        known: String,
+    },
+}
+
 /// Parse `text`, resolving names against `names`. The error names the column and what was expected.
-pub fn parse(text: &str, names: &[String]) -> Result<Expr, String> {
+pub fn parse(text: &str, names: &[String]) -> Result<Expr, ExprError> {
     let mut p = Parser {
         chars: text.chars().collect(),
         pos: 0,
@@ -53,15 +72,16 @@ pub fn parse(text: &str, names: &[String]) -> Result<Expr, String> {
 }
 
 impl Parser<'_> {
-    fn error(&self, expected: &str) -> String {
+    fn error(&self, expected: &str) -> ExprError {
         let found = self
             .chars
             .get(self.pos)
             .map_or("the end".to_string(), |c| format!("`{c}`"));
-        format!(
-            "at column {}: expected {expected}, found {found}",
-            self.pos + 1
-        )
+        ExprError::Unexpected {
+            column: self.pos + 1,
+            expected: expected.into(),
+            found,
+        }
     }
 
     fn skip_space(&mut self) {
@@ -75,7 +95,7 @@ impl Parser<'_> {
         self.chars.get(self.pos).copied()
     }
 
-    fn sum(&mut self) -> Result<Expr, String> {
+    fn sum(&mut self) -> Result<Expr, ExprError> {
         let mut left = self.product()?;
         while let Some(op @ ('+' | '-')) = self.peek() {
             self.pos += 1;
@@ -84,7 +104,7 @@ impl Parser<'_> {
         Ok(left)
     }
 
-    fn product(&mut self) -> Result<Expr, String> {
+    fn product(&mut self) -> Result<Expr, ExprError> {
         let mut left = self.unary()?;
         while let Some(op @ ('*' | '/')) = self.peek() {
             self.pos += 1;
@@ -93,7 +113,7 @@ impl Parser<'_> {
         Ok(left)
     }
 
-    fn unary(&mut self) -> Result<Expr, String> {
+    fn unary(&mut self) -> Result<Expr, ExprError> {
         match self.peek() {
             Some('-') => {
                 self.pos += 1;
@@ -107,7 +127,7 @@ impl Parser<'_> {
         }
     }
 
-    fn power(&mut self) -> Result<Expr, String> {
+    fn power(&mut self) -> Result<Expr, ExprError> {
         let base = self.atom()?;
         if self.peek() == Some('^') {
             self.pos += 1;
@@ -117,7 +137,7 @@ impl Parser<'_> {
         Ok(base)
     }
 
-    fn atom(&mut self) -> Result<Expr, String> {
+    fn atom(&mut self) -> Result<Expr, ExprError> {
         match self.peek() {
             Some('(') => {
                 self.pos += 1;
@@ -155,7 +175,10 @@ impl Parser<'_> {
                 let text: String = self.chars[start..self.pos].iter().collect();
                 text.parse()
                     .map(Expr::Number)
-                    .map_err(|_| format!("at column {}: `{text}` is not a number", start + 1))
+                    .map_err(|_| ExprError::NotANumber {
+                        column: start + 1,
+                        text: text.clone(),
+                    })
             }
             Some(c) if c.is_alphabetic() || c == '_' => {
                 let start = self.pos;
@@ -171,12 +194,10 @@ impl Parser<'_> {
                     .iter()
                     .position(|n| *n == name)
                     .map(Expr::Variable)
-                    .ok_or_else(|| {
-                        format!(
-                            "at column {}: unknown name `{name}`; known: {}",
-                            start + 1,
-                            self.names.join(", ")
-                        )
+                    .ok_or_else(|| ExprError::UnknownName {
+                        column: start + 1,
+                        name: name.clone(),
+                        known: self.names.join(", "),
                     })
             }
             _ => Err(self.error("a number, a name or `(`")),
@@ -188,7 +209,7 @@ impl Parser<'_> {
 mod tests {
     use super::*;
 
-    fn eval(text: &str) -> Result<f64, String> {
+    fn eval(text: &str) -> Result<f64, ExprError> {
         let names = vec!["a".to_string(), "b_2".to_string()];
         parse(text, &names).map(|e| e.eval(&[3.0, 0.5]))
     }
@@ -207,13 +228,22 @@ mod tests {
 
     #[test]
     fn errors_name_the_column_and_what_was_expected() {
-        assert!(eval("1 +").unwrap_err().contains("column 4"));
-        assert!(eval("(a + 1").unwrap_err().contains("`)`"));
-        let e = eval("a * beta").unwrap_err();
-        assert!(
-            e.contains("unknown name `beta`") && e.contains("known: a, b_2"),
-            "{e}"
+        let message = |text: &str| eval(text).unwrap_err().to_string();
+        assert!(message("1 +").contains("column 4"));
+        assert!(message("(a + 1").contains("`)`"));
+        assert_eq!(
+            eval("a * beta").unwrap_err(),
+            ExprError::UnknownName {
+                column: 5,
+                name: "beta".into(),
+                known: "a, b_2".into()
+            }
         );
-        assert!(eval("2 3").unwrap_err().contains("an operator"));
+        assert!(message("a * beta").contains("unknown name `beta`; known: a, b_2"));
+        assert!(message("2 3").contains("an operator"));
+        assert!(matches!(
+            eval("1.2.3").unwrap_err(),
+            ExprError::NotANumber { column: 1, .. }
+        ));
     }
 }

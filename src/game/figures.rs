@@ -5,10 +5,66 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::tables::{Meta, Trajectory, WANG_STAGES, rows};
-use crate::error::Result;
+use super::tables::{Meta, Trajectory, WANG_STAGES};
+use crate::error::{InputError, Result};
 use crate::output::OutputDir;
+use crate::output::table::read_csv;
 use crate::plot::{Drawing, FONT_NAME, colour, draw_error, render};
+
+/// Reading `info.csv` back.
+impl Meta {
+    fn size(&self) -> usize {
+        self.populations.len()
+    }
+
+    fn parse(text: &str, file: &str) -> Result<Self> {
+        let mut m = Meta {
+            title: String::new(),
+            populations: Vec::new(),
+            strategies: Vec::new(),
+            t_max: 1.0,
+            agents: 0,
+            noise: 0.0,
+        };
+        for row in read_csv(text, file, Some(2))?.rows {
+            let v = row.get(1);
+            match row.get(0) {
+                "title" => m.title = v.to_string(),
+                "population" => m.populations.push(v.into()),
+                "strategy" => m.strategies.push(v.into()),
+                "t_max" => m.t_max = row.num(1)?,
+                "agents" => m.agents = row.index(1)? as u32,
+                "noise" => m.noise = row.num(1)?,
+                other => return Err(row.malformed(&format!("unknown key `{other}`"))),
+            }
+        }
+        if m.populations.len() != m.strategies.len() {
+            return Err(InputError::Data {
+                file: file.into(),
+                line: 0,
+                reason: "a strategy row for every population".into(),
+            }
+            .into());
+        }
+        Ok(m)
+    }
+}
+
+/// The rows of a game table: the text in column `text` (if any) and every other column as a number.
+fn rows(text: &str, file: &str, text_column: Option<usize>) -> Result<Vec<(String, Vec<f64>)>> {
+    read_csv(text, file, None)?
+        .rows
+        .iter()
+        .map(|row| {
+            let values = (0..row.len())
+                .filter(|&i| Some(i) != text_column)
+                .map(|i| row.num(i))
+                .collect::<Result<Vec<f64>>>()?;
+            let label = text_column.map_or(String::new(), |i| row.get(i).to_string());
+            Ok((label, values))
+        })
+        .collect()
+}
 
 /// A panel of population i's share over time, axes drawn.
 fn share_chart<'a, DB: DrawingBackend>(

@@ -27,6 +27,7 @@
 
 pub mod abm;
 pub mod expr;
+#[cfg(feature = "figures")]
 mod figures;
 pub mod report;
 mod tables;
@@ -205,7 +206,7 @@ pub fn load_game_with(path: &Path, parameters: &[(&str, f64)]) -> Result<Game, I
                 &file,
                 &format!("definitions.{k}"),
                 format!("\"{text}\""),
-                &m,
+                &m.to_string(),
             )
         })?;
         values.push(e.eval(&values));
@@ -237,7 +238,7 @@ pub fn load_game_with(path: &Path, parameters: &[(&str, f64)]) -> Result<Game, I
             .iter()
             .map(|text| {
                 let v = expr::parse(text, &names)
-                    .map_err(|m| bad(&file, &at, format!("\"{text}\""), &m))?
+                    .map_err(|m| bad(&file, &at, format!("\"{text}\""), &m.to_string()))?
                     .eval(&values);
                 if v.is_finite() {
                     Ok(v)

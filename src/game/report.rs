@@ -12,6 +12,7 @@ use crate::output::OutputDir;
 use crate::output::manifest::{Manifest, ScenarioEntry};
 use crate::output::table::{Cell, Table};
 
+#[cfg(feature = "figures")]
 pub use super::figures::{draw_game, draw_stages};
 pub use super::tables::{WANG_STAGES, stages_table};
 
@@ -42,7 +43,11 @@ pub fn write_game(game: &Game, out: &mut OutputDir, prefix: &str) -> Result<()> 
         }
     }
     out.write_table(&format!("{prefix}abm"), &abm)?;
-    draw_game(out, prefix)
+    #[cfg(feature = "figures")]
+    draw_game(out, prefix)?;
+    #[cfg(not(feature = "figures"))]
+    let _ = prefix;
+    Ok(())
 }
 
 /// `cogov game FILE [--out DIR]`.

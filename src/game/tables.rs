@@ -3,8 +3,7 @@
 //! starts), `abm.csv` (agents, their mean field and the replicator), and the Wang et al. stages table.
 
 use super::{Game, abm};
-use crate::error::{InputError, Result};
-use crate::output::table::{Cell, Table, read_csv};
+use crate::output::table::{Cell, Table};
 
 /// Trajectory samples per unit of time in the CSV and figures.
 pub(super) const SAMPLES_PER_UNIT: f64 = 20.0;
@@ -101,10 +100,6 @@ impl Meta {
         }
     }
 
-    pub(super) fn size(&self) -> usize {
-        self.populations.len()
-    }
-
     /// `info.csv`: `key,value` rows, one `population` and one `strategy` row per population.
     pub(super) fn to_table(&self) -> Table {
         let mut out = Table::new(&["key", "value"]);
@@ -118,38 +113,6 @@ impl Meta {
         out.push(vec!["noise".into(), self.noise.into()]);
         out
     }
-
-    pub(super) fn parse(text: &str, file: &str) -> Result<Self> {
-        let mut m = Meta {
-            title: String::new(),
-            populations: Vec::new(),
-            strategies: Vec::new(),
-            t_max: 1.0,
-            agents: 0,
-            noise: 0.0,
-        };
-        for row in read_csv(text, file, Some(2))?.rows {
-            let v = row.get(1);
-            match row.get(0) {
-                "title" => m.title = v.to_string(),
-                "population" => m.populations.push(v.into()),
-                "strategy" => m.strategies.push(v.into()),
-                "t_max" => m.t_max = row.num(1)?,
-                "agents" => m.agents = row.index(1)? as u32,
-                "noise" => m.noise = row.num(1)?,
-                other => return Err(row.malformed(&format!("unknown key `{other}`"))),
-            }
-        }
-        if m.populations.len() != m.strategies.len() {
-            return Err(InputError::Data {
-                file: file.into(),
-                line: 0,
-                reason: "a strategy row for every population".into(),
-            }
-            .into());
-        }
-        Ok(m)
-    }
 }
 
 impl Game {
@@ -160,26 +123,6 @@ impl Game {
             &self.title
         }
     }
-}
-
-/// The rows of a game table: the text in column `text` (if any) and every other column as a number.
-pub(super) fn rows(
-    text: &str,
-    file: &str,
-    text_column: Option<usize>,
-) -> Result<Vec<(String, Vec<f64>)>> {
-    read_csv(text, file, None)?
-        .rows
-        .iter()
-        .map(|row| {
-            let values = (0..row.len())
-                .filter(|&i| Some(i) != text_column)
-                .map(|i| row.num(i))
-                .collect::<Result<Vec<f64>>>()?;
-            let label = text_column.map_or(String::new(), |i| row.get(i).to_string());
-            Ok((label, values))
-        })
-        .collect()
 }
 
 /// `stage,start,t,x1,x2,x3` for every stage and start, sampled every quarter time unit.

@@ -12,6 +12,13 @@ pub enum Account {
     Enterprises(usize),
 }
 
+/// Accounts that do not sum to zero: `sum` beside the largest balance, `scale`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Imbalance {
+    pub sum: f64,
+    pub scale: f64,
+}
+
 #[derive(Debug, Clone)]
 pub struct Ledger {
     balance: Vec<f64>,
@@ -53,15 +60,13 @@ impl Ledger {
         (sum, scale)
     }
 
-    /// Whether money is conserved up to floating-point rounding.
-    pub fn check(&self) -> Result<(), String> {
+    /// Whether money is conserved up to floating-point rounding; if not, the imbalance.
+    pub fn check(&self) -> Result<(), Imbalance> {
         let (sum, scale) = self.imbalance();
         if sum.abs() <= 1e-9 * scale.max(1.0) {
             Ok(())
         } else {
-            Err(format!(
-                "money not conserved: accounts sum to {sum} (scale {scale})"
-            ))
+            Err(Imbalance { sum, scale })
         }
     }
 }

@@ -28,7 +28,7 @@ pub mod targets;
 mod world;
 
 pub use run::{AgentCounts, ReplicateOutput, ScenarioRun, run_scenario};
-pub use world::World;
+pub use world::{Broken, World};
 
 /// Enterprises per random-stream chunk.
 pub const ENTERPRISE_CHUNK: usize = 1024;

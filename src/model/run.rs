@@ -25,8 +25,9 @@ impl Model for Params {
 
 impl Stepper for World<'_> {
     type Record = StepRecord;
+    type Error = super::world::Broken;
 
-    fn step(&mut self) -> std::result::Result<StepRecord, String> {
+    fn step(&mut self) -> std::result::Result<StepRecord, Self::Error> {
         World::step(self)
     }
 }

@@ -27,6 +27,28 @@ use super::{ENTERPRISE_CHUNK, PUBLIC_CHUNK, central, complaints, init, money};
 use crate::engine::rng::{Purpose, StreamKey};
 use crate::scenario::Params;
 
+/// An invariant a month broke: the run cannot go on, and the error says where.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Broken {
+    #[error(
+        "step {step}: {family} quantity `{quantity}` became {value} (check the scenario's magnitudes)"
+    )]
+    NonFinite {
+        step: u32,
+        family: &'static str,
+        quantity: &'static str,
+        value: f64,
+    },
+    #[error("step {step}: pollutant mass not conserved: stocks {stocks} t, balance {balance} t")]
+    Mass {
+        step: u32,
+        stocks: f64,
+        balance: f64,
+    },
+    #[error("step {step}: money not conserved: accounts sum to {sum} (scale {scale})")]
+    Money { step: u32, sum: f64, scale: f64 },
+}
+
 /// One replicate of one scenario.
 pub struct World<'p> {
     p: &'p Params,
@@ -212,7 +234,7 @@ impl<'p> World<'p> {
     }
 
     /// Advance one month. Fails only if an invariant (mass, money, finite state) is broken.
-    pub fn step(&mut self) -> Result<StepRecord, String> {
+    pub fn step(&mut self) -> Result<StepRecord, Broken> {
         let (p, t) = (self.p, self.t);
         // 1–2. The public, then its complaints.
         public::environments(
@@ -344,14 +366,15 @@ impl<'p> World<'p> {
         paid
     }
 
-    fn check_invariants(&self, record: &StepRecord) -> Result<(), String> {
+    fn check_invariants(&self, record: &StepRecord) -> Result<(), Broken> {
         let step = self.t;
-        if let Some((indicator, v)) = observe::non_finite(record) {
-            return Err(format!(
-                "step {step}: {} quantity `{}` became {v} (check the scenario's magnitudes)",
-                indicator.family().name(),
-                indicator.name()
-            ));
+        if let Some((indicator, value)) = observe::non_finite(record) {
+            return Err(Broken::NonFinite {
+                step,
+                family: indicator.family().name(),
+                quantity: indicator.name(),
+                value,
+            });
         }
         let expected = self.initial_mass + self.emitted - self.basin.decayed - self.basin.exported;
         let total = self.basin.total();
@@ -359,10 +382,16 @@ impl<'p> World<'p> {
         // passed through the basin, not with the current stock.
         let throughput = self.initial_mass + self.emitted;
         if (total - expected).abs() > 1e-9 * throughput.max(1.0) {
-            return Err(format!(
-                "step {step}: pollutant mass not conserved: stocks {total} t, balance {expected} t"
-            ));
+            return Err(Broken::Mass {
+                step,
+                stocks: total,
+                balance: expected,
+            });
         }
-        self.ledger.check().map_err(|e| format!("step {step}: {e}"))
+        self.ledger.check().map_err(|e| Broken::Money {
+            step,
+            sum: e.sum,
+            scale: e.scale,
+        })
     }
 }

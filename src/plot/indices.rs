@@ -19,6 +19,61 @@ pub struct IndexPanel {
     pub rows: Vec<IndexRow>,
 }
 
+/// The label a measure of `sensitivity.csv` is drawn with, if it is drawn: both Sobol indices, and
+/// μ* and σ of Morris (μ, signed, is in the table only).
+fn drawn(measure: &str) -> Option<&'static str> {
+    match measure {
+        "S1" => Some("S1"),
+        "ST" => Some("ST"),
+        "mu_star" => Some("μ*"),
+        "sigma" => Some("σ"),
+        _ => None,
+    }
+}
+
+/// The panels of the sensitivity figure from the text of `sensitivity.csv`: the first four metrics,
+/// each with its parameters sorted by importance (total index ST, or μ*), most important first.
+pub fn panels_from_table(text: &str) -> Result<Vec<IndexPanel>> {
+    let mut panels: Vec<IndexPanel> = Vec::new();
+    for row in crate::output::table::csv_rows(text, "sensitivity.csv", 6)? {
+        let estimate = crate::output::stats::Estimate {
+            value: row.num_or_nan(3)?,
+            low: row.num_or_nan(4)?,
+            high: row.num_or_nan(5)?,
+        };
+        if panels.last().is_none_or(|p| p.metric != row.get(0)) {
+            panels.push(IndexPanel {
+                metric: row.get(0).to_string(),
+                rows: Vec::new(),
+            });
+        }
+        let panel = panels.last_mut().expect("just pushed");
+        if panel.rows.last().is_none_or(|r| r.parameter != row.get(1)) {
+            panel.rows.push(IndexRow {
+                parameter: row.get(1).to_string(),
+                estimates: Vec::new(),
+            });
+        }
+        if let Some(label) = drawn(row.get(2)) {
+            let r = panel.rows.last_mut().expect("just pushed");
+            r.estimates.push((label, estimate));
+        }
+    }
+    let importance = |r: &IndexRow| {
+        r.estimates
+            .iter()
+            .find(|e| e.0 == "ST" || e.0 == "μ*")
+            .map_or(0.0, |e| e.1.value)
+    };
+    for panel in &mut panels {
+        panel
+            .rows
+            .sort_by(|a, b| importance(b).total_cmp(&importance(a)));
+    }
+    panels.truncate(4);
+    Ok(panels)
+}
+
 fn draw_indices<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     title: &str,

@@ -28,9 +28,7 @@ fn draw_lines<DB: DrawingBackend>(
         (a.min(y), b.max(y))
     });
     if !(x0 > 0.0 && y0 > 0.0) {
-        return Err(Error::Other(
-            "a log-log figure needs positive values".into(),
-        ));
+        return Err(Error::Draw("a log-log figure needs positive values".into()));
     }
     let mut chart = ChartBuilder::on(&root.margin(12, 12, 12, 12))
         .caption(title, (FONT_NAME, 30))

@@ -16,7 +16,7 @@ mod indices;
 mod lines;
 mod series;
 
-pub use indices::{IndexPanel, IndexRow, sensitivity_figure};
+pub use indices::{IndexPanel, IndexRow, panels_from_table, sensitivity_figure};
 pub use lines::{Line, log_log_figure};
 pub use series::{
     BandPoint, BandTable, COMPARE_PANELS, Panel, Series, bands_from_timeseries, run_figure,
@@ -53,7 +53,7 @@ pub fn colour(name: &str, index: usize) -> RGBColor {
 }
 
 pub(crate) fn draw_error<E: std::fmt::Debug>(e: E) -> Error {
-    Error::Other(format!("drawing a figure failed: {e:?}"))
+    Error::Draw(format!("{e:?}"))
 }
 
 /// Tick label with a precision suited to the axis span.

@@ -203,14 +203,23 @@ fn apply_set(table: &mut Table, provenance: &mut Provenance, arg: &str) -> Resul
         return Err(bad("`extends` cannot be set from the command line"));
     }
     let value = parse_set_value(raw.trim());
-    set_path(table, &keys, value).map_err(|reason| bad(&reason))?;
+    set_path(table, &keys, value).map_err(|e| bad(&e.to_string()))?;
     provenance.insert(path.to_string(), format!("--set {arg}"));
     Ok(())
 }
 
+/// Why a key path cannot take a value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+enum PathError {
+    #[error("empty key path")]
+    Empty,
+    #[error("`{0}` is a value, not a section")]
+    NotASection(String),
+}
+
 /// Put `value` at the key path `keys`, creating sections as needed.
-fn set_path(table: &mut Table, keys: &[&str], value: Value) -> Result<(), String> {
-    let (last, parents) = keys.split_last().ok_or("empty key path")?;
+fn set_path(table: &mut Table, keys: &[&str], value: Value) -> Result<(), PathError> {
+    let (last, parents) = keys.split_last().ok_or(PathError::Empty)?;
     let mut node = table;
     for key in parents {
         let entry = node
@@ -218,7 +227,7 @@ fn set_path(table: &mut Table, keys: &[&str], value: Value) -> Result<(), String
             .or_insert_with(|| Value::Table(Table::new()));
         node = match entry {
             Value::Table(t) => t,
-            _ => return Err(format!("`{key}` is a value, not a section")),
+            _ => return Err(PathError::NotASection(key.to_string())),
         };
     }
     node.insert(last.to_string(), value);
@@ -261,9 +270,9 @@ pub fn with_overrides(
     let mut provenance = Provenance::new();
     for (path, value) in overrides {
         let keys: Vec<&str> = path.split('.').collect();
-        set_path(&mut table, &keys, value.clone()).map_err(|reason| InputError::BadSet {
+        set_path(&mut table, &keys, value.clone()).map_err(|e| InputError::BadSet {
             arg: format!("{path}={value}"),
-            reason,
+            reason: e.to_string(),
         })?;
         provenance.insert(path.clone(), source.to_string());
     }

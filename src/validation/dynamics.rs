@@ -51,7 +51,7 @@ pub fn degroot(_quick: bool) -> Result<Vec<Check>> {
     let expected: f64 = pi.iter().zip(&a0).map(|(p, a)| p * a).sum();
     let plain_mean = a0.iter().sum::<f64>() / n as f64;
     engine::drive(&mut world, params.steps, |_: &World, _, _| {}, &|_| {})
-        .map_err(Error::Invariant)?;
+        .map_err(|e| Error::Invariant(e.to_string()))?;
     let a: Vec<f64> = world.awareness().iter().map(|&x| f64::from(x)).collect();
     let simulated = a.iter().sum::<f64>() / n as f64;
     let spread = a.iter().fold(0.0f64, |m, x| m.max((x - simulated).abs()));

@@ -100,7 +100,8 @@ pub fn reporting(quick: bool) -> Result<Vec<Check>> {
             *st = world.region_records[r].stock;
         }
     };
-    engine::drive(&mut world, s.steps, observe, &|_| {}).map_err(Error::Invariant)?;
+    engine::drive(&mut world, s.steps, observe, &|_| {})
+        .map_err(|e| Error::Invariant(e.to_string()))?;
     let expected = expected_sum / trials;
     let simulated = detected / trials;
     let tol = 4.0 * variance.sqrt() / trials;

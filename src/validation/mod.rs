@@ -13,6 +13,7 @@
 
 mod dynamics;
 mod enforcement;
+#[cfg(feature = "figures")]
 mod figure;
 mod report;
 mod transboundary;
@@ -68,13 +69,13 @@ fn params(file: &str, sets: &[String]) -> Result<Params> {
 }
 
 fn run(p: &Params) -> Result<Vec<StepRecord>> {
-    engine::run_one(p, 0, Collect::default()).map_err(Error::Invariant)
+    engine::run_one(p, 0, Collect::default()).map_err(|e| Error::Invariant(e.to_string()))
 }
 
 /// Step `world` `steps` (≥ 1) times; the last step's record.
 fn last_of(world: &mut World, steps: u32) -> Result<StepRecord> {
-    let records =
-        engine::drive(world, steps, Collect::default(), &|_| {}).map_err(Error::Invariant)?;
+    let records = engine::drive(world, steps, Collect::default(), &|_| {})
+        .map_err(|e| Error::Invariant(e.to_string()))?;
     Ok(*records
         .last()
         .expect("a validation run has at least one step"))

@@ -110,6 +110,7 @@ pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)>
     }
     dir.write_table("validation", &table)?;
     dir.write("validation.md", markdown(&checks).as_bytes())?;
+    #[cfg(feature = "figures")]
     super::figure::validation_figure(&mut dir, "validation", &checks)?;
     let all_pass = checks.iter().all(|c| c.pass);
     let mut manifest = Manifest::new("validate", rayon::current_num_threads());

@@ -33,7 +33,7 @@ pub fn montgomery(_quick: bool) -> Result<Vec<Check>> {
             .map(|e| f64::from(e.allocation) * a_r)
             .fold(0.0, f64::max);
         if max_share > 1.0 {
-            return Err(crate::error::Error::Other(format!(
+            return Err(crate::error::Error::Anchor(format!(
                 "montgomery.toml asks an enterprise to abate {max_share:.2} of its emission; the closed form needs at most 1"
             )));
         }
