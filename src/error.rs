@@ -1,4 +1,4 @@
-//! Error types and the exit codes of the product contract (BRIEF §6): 0 success, 2 bad input, 1 anything
+//! Error types and the exit codes users' scripts rely on: 0 success, 2 bad input, 1 anything
 //! else. Library functions return [`Error`]; the binary maps it to a short message and an exit code.
 
 use std::path::PathBuf;

@@ -72,50 +72,129 @@ proptest! {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+/// A value of key `i` (of [`keys`]) inside its registered plausible range, or one of its choices.
+fn plausible(i: usize) -> BoxedStrategy<String> {
+    use cogov::scenario::registry::{Valid, registry};
+    let key = registry()
+        .key(&keys()[i])
+        .expect("every key is registered")
+        .clone();
+    if let Some(choices) = key.choices() {
+        return proptest::sample::select(choices.to_vec())
+            .prop_map(str::to_string)
+            .boxed();
+    }
+    match (key.plausible, key.valid) {
+        (Some([lo, hi]), Valid::Count(_)) => {
+            (lo as i64..=hi as i64).prop_map(|v| v.to_string()).boxed()
+        }
+        (Some([lo, hi]), _) => (lo..=hi).prop_map(|v| format!("{v:?}")).boxed(),
+        (None, Valid::Bool) => any::<bool>().prop_map(|b| b.to_string()).boxed(),
+        _ => value().boxed(),
+    }
+}
 
-    /// A mutation of a shipped scenario either fails to load with a located error, or loads and runs
-    /// (at a small size) to a result or a clean invariant error — never a panic.
-    #[test]
-    fn mutated_shipped_scenarios_load_or_fail_cleanly_and_run(key_index in 0usize..200, v in value(), priced in any::<bool>()) {
-        let keys = keys();
-        let key = &keys[key_index % keys.len()];
-        let set = format!("{key}={v}");
-        // Coordinated governance, or fragmented with cost-benefit caps paid by Pigou payments.
-        let (base, file) = if priced {
-            (Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/figures/pricing-pigou-subsidies.toml"), "pricing-")
+/// What one mutation of a shipped scenario led to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Outcome {
+    /// Refused with an error naming the key or the file.
+    Refused,
+    /// Ran every month.
+    Ran,
+    /// Stopped by a broken invariant, named with its month.
+    Broken,
+}
+
+/// Load `base` with `key=value`, shrink it, and run it: a located refusal, a run, or a clean invariant
+/// error — never a panic, never a swallowed error.
+fn mutate_and_run(base: &Path, file: &str, key: &str, v: &str) -> Result<Outcome, String> {
+    let set = format!("{key}={v}");
+    let located = |text: String| -> Result<Outcome, String> {
+        if text.contains(key.split('.').next().unwrap())
+            || text.contains(file)
+            || text.contains("test")
+        {
+            Ok(Outcome::Refused)
         } else {
-            (coordinated(), "coordinated.toml")
-        };
-        match load_scenario(&base, std::slice::from_ref(&set)) {
-            Err(e) => {
-                let text = e.to_string();
-                prop_assert!(text.contains(key.split('.').next().unwrap()) || text.contains(file), "unlocated: {text}");
-            }
-            Ok(source) => {
-                let small: Vec<(String, toml::Value)> = [
-                    ("steps", toml::Value::Integer(4)),
-                    ("replicates", toml::Value::Integer(1)),
-                    ("enterprises.per_region", toml::Value::Integer(40)),
-                    ("public.per_region", toml::Value::Integer(100)),
-                ]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect();
-                if let Ok(p) = with_overrides(&source.params, &small, "test")
-                    && u64::from(p.world.regions) <= 64
-                {
-                    let mut world = World::new(&p, 0);
-                    for _ in 0..p.steps {
-                        if world.step().is_err() {
-                            break;
-                        }
-                    }
-                }
-            }
+            Err(format!("unlocated: {text}"))
+        }
+    };
+    let source = match load_scenario(base, std::slice::from_ref(&set)) {
+        Err(e) => return located(e.to_string()),
+        Ok(source) => source,
+    };
+    let small: Vec<(String, toml::Value)> = [
+        ("steps", toml::Value::Integer(4)),
+        ("replicates", toml::Value::Integer(1)),
+        ("enterprises.per_region", toml::Value::Integer(40)),
+        ("public.per_region", toml::Value::Integer(100)),
+        (
+            "world.regions",
+            toml::Value::Integer(source.params.world.regions.min(64).into()),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    // The smaller size can conflict with the mutation (a matrix of another size): a located error.
+    let p = match with_overrides(&source.params, &small, "test") {
+        Err(e) => return located(e.to_string()),
+        Ok(p) => p,
+    };
+    let mut world = World::new(&p, 0);
+    for _ in 0..p.steps {
+        if let Err(e) = world.step() {
+            let text = e.to_string();
+            return if text.starts_with("step ") {
+                Ok(Outcome::Broken)
+            } else {
+                Err(format!("an invariant error without its month: {text}"))
+            };
         }
     }
+    Ok(Outcome::Ran)
+}
+
+#[test]
+fn mutated_shipped_scenarios_load_or_fail_cleanly_and_run() {
+    use proptest::test_runner::{Config, TestRunner};
+    let keys = keys();
+    let outcomes = std::sync::Mutex::new(Vec::new());
+    let mut runner = TestRunner::new(Config {
+        cases: 300,
+        ..Config::default()
+    });
+    let n = keys.len();
+    let strategy =
+        (0..n).prop_flat_map(move |i| (Just(i), prop_oneof![value(), plausible(i)], any::<bool>()));
+    runner
+        .run(&strategy, |(key_index, v, priced)| {
+            let key = &keys[key_index];
+            // Coordinated governance, or fragmented with cost-benefit caps paid by Pigou payments.
+            let (base, file) = if priced {
+                (
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("scenarios/figures/pricing-pigou-subsidies.toml"),
+                    "pricing-",
+                )
+            } else {
+                (coordinated(), "coordinated.toml")
+            };
+            let outcome = mutate_and_run(&base, file, key, &v)
+                .map_err(|e| TestCaseError::fail(format!("{key} = {v}: {e}")))?;
+            outcomes.lock().unwrap().push(outcome);
+            Ok(())
+        })
+        .unwrap();
+    let outcomes = outcomes.into_inner().unwrap();
+    let ran = outcomes.iter().filter(|o| **o == Outcome::Ran).count();
+    let refused = outcomes.iter().filter(|o| **o == Outcome::Refused).count();
+    // Both kinds of case must really occur, or the test checks nothing.
+    assert!(
+        ran >= 50 && refused >= 50,
+        "{ran} ran, {refused} refused of {}",
+        outcomes.len()
+    );
 }
 
 fn scratch(name: &str) -> PathBuf {

@@ -159,6 +159,8 @@ fn a_resumed_sweep_ends_with_the_same_bytes() {
     let mut partial: String = lines[..12].concat();
     partial.push_str(&lines[12][..lines[12].len() / 2]);
     std::fs::write(checkpoint.join("results.csv.partial"), partial).unwrap();
+    // A kill while a table was being written leaves its temporary file in the checkpoint.
+    std::fs::write(checkpoint.join(".design.csv.Xy12ab34CD.tmp"), "point,law.f").unwrap();
     let killed = dir.join("killed");
 
     // Without --resume the interrupted sweep is neither discarded nor mixed in.
@@ -173,6 +175,11 @@ fn a_resumed_sweep_ends_with_the_same_bytes() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     same_files(&whole, &killed);
     assert!(!checkpoint.exists(), "the checkpoint became the output");
+    let hidden: Vec<String> = common::files_under(&killed)
+        .into_iter()
+        .filter(|f| f.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "temporary files published: {hidden:?}");
     common::assert_manifest_matches(&killed);
 
     // Resuming a finished sweep changes nothing.

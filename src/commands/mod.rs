@@ -15,7 +15,7 @@ use crate::output::{OutputDir, tables};
 use crate::progress::Progress;
 use crate::scenario::{ScenarioSource, load_scenario};
 
-/// Options shared by `run` and `compare` (BRIEF §6 common flags).
+/// Options shared by `run`, `compare` and `sweep` (the common flags).
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     pub out: Option<PathBuf>,

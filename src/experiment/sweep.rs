@@ -373,12 +373,30 @@ fn run_into(
     let partial = out.shown(PARTIAL);
     let mut file = out.append(PARTIAL)?;
     for batch in runs.chunks(BATCH) {
+        // The batch's design points, each resolved once for all its replicates (runs are in point
+        // order, so a batch holds consecutive points).
+        let first = batch[0].0;
+        let points: Vec<Params> = (first..=batch[batch.len() - 1].0)
+            .into_par_iter()
+            .map(|point| {
+                let row = &design.rows[point];
+                Ok(with_overrides(
+                    &exp.base,
+                    &overrides(exp, row),
+                    "experiment",
+                )?)
+            })
+            .collect::<Result<_>>()?;
         let rows = batch
             .par_iter()
             .map(|&(point, replicate)| {
-                let row = &design.rows[point];
-                let params = with_overrides(&exp.base, &overrides(exp, row), "experiment")?;
-                let cells = run_one(exp, &params, point, replicate, row);
+                let cells = run_one(
+                    exp,
+                    &points[point - first],
+                    point,
+                    replicate,
+                    &design.rows[point],
+                );
                 bar.inc(1);
                 cells
             })

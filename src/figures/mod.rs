@@ -1,4 +1,4 @@
-//! The figure set of a paper on this model (issue 3): `cogov reproduce` runs every scenario and
+//! The figure set of a paper on this model: `cogov reproduce` runs every scenario and
 //! experiment the figures need, writes the data behind each figure as CSV, then draws each figure from
 //! its CSV. `cogov plot DIR` redraws from those CSVs without running anything, byte for byte.
 //!

@@ -1,4 +1,4 @@
-//! Evolutionary-game twin (issue 6): a multi-population game defined in a file, its replicator
+//! Evolutionary-game twin: a multi-population game defined in a file, its replicator
 //! dynamics, the stability of its vertices, and an agent-based counterpart.
 //!
 //! A game file lists 2–4 populations with two strategies each, numeric parameters, derived

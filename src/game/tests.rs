@@ -69,7 +69,7 @@ fn rk4_conserves_the_constant_of_motion_of_an_inspection_game() {
     );
 }
 
-/// The paper's replicator right-hand sides (issue 6), written independently of the payoff table.
+/// The paper's replicator right-hand sides, written independently of the payoff table.
 fn wang_closed_form(g_file: &str, v: &[f64]) -> [f64; 3] {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/games/wang2023-baseline.toml"),

@@ -1,4 +1,4 @@
-//! Central environmental inspections (ODD submodel "Central inspections").
+//! Central environmental inspections (`docs/MODEL.md` §7.6).
 //!
 //! Every `inspection_period` months each region receives a one-month campaign, regions staggered evenly
 //! over the round (as the rounds of 2016–2017 and 2019–2022 visited provinces in batches). The central
@@ -37,5 +37,61 @@ pub fn follow_up(p: &Params, locals: &mut [LocalGovernment], campaigns: &[bool],
                 local.intensity = local::revise(p, local.intensity + p.central.escalation, 0.0);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Params, resolve_str};
+
+    fn params(sets: &[&str]) -> Params {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        resolve_str("", "t", &sets).unwrap()
+    }
+
+    #[test]
+    fn each_region_hosts_one_campaign_per_round_staggered_and_none_in_month_zero() {
+        let p = params(&["central.inspection_period=12", "world.regions=4"]);
+        for r in 0..4 {
+            let months: Vec<u32> = (0..48).filter(|&t| campaign(&p, r, 4, t)).collect();
+            // Region r is offset by r·P/R = 3r months: its campaigns fall where (t + 3r) mod 12 = 0.
+            let first = if r == 0 { 12 } else { 12 - 3 * r as u32 };
+            let expected: Vec<u32> = (0..4).map(|k| first + 12 * k).filter(|&t| t < 48).collect();
+            assert_eq!(months, expected, "region {r}");
+        }
+        let none = params(&["central.inspection_period=0"]);
+        assert!((0..100).all(|t| !campaign(&none, 0, 8, t)));
+    }
+
+    #[test]
+    fn accountability_halves_per_half_life_and_escalation_needs_a_missed_target() {
+        let p = params(&[
+            "central.accountability_half_life=3",
+            "central.escalation=0.5",
+            "local.intensity_max=4",
+        ]);
+        let local = LocalGovernment {
+            intensity: 1.0,
+            accountability: 0.0,
+            earmarked: 0.0,
+            abatement: 0.5,
+            violation_share: 0.5,
+            complaint_detection: 0.0,
+        };
+        let mut locals = vec![local; 2];
+        // Month of a campaign in both regions: region 0 is above its set-point, region 1 below.
+        follow_up(&p, &mut locals, &[true, true], &[0.2, -0.1]);
+        assert_eq!(locals[0].accountability, 1.0);
+        assert_eq!(locals[0].intensity, 1.5);
+        assert_eq!(
+            locals[1].intensity, 1.0,
+            "no escalation where the target is met"
+        );
+        for _ in 0..3 {
+            follow_up(&p, &mut locals, &[false, false], &[0.2, 0.2]);
+        }
+        assert!((locals[0].accountability - 0.5).abs() < 1e-12);
+        assert_eq!(locals[0].intensity, 1.5, "no escalation without a campaign");
     }
 }

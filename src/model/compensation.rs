@@ -1,4 +1,4 @@
-//! Ecological compensation (ODD submodel "Compensation"; lever 5).
+//! Ecological compensation (`docs/MODEL.md` §7.8; lever 5).
 //!
 //! *Boundary* (Xin'an River model, 2012–): for every spillover link u → d, at each settlement the mean
 //! stock of u over the period is compared with the standard `standard·T`; if it is met, d pays u the
@@ -165,4 +165,70 @@ pub fn stake(p: &Params, basin: &Basin, r: usize) -> f64 {
     };
     let monthly_budget = p.departments.budget.max(1e-9);
     links * c.amount / (f64::from(c.period) * monthly_budget)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Params, Topology, resolve_str};
+
+    fn params(sets: &[&str]) -> Params {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        resolve_str("", "t", &sets).unwrap()
+    }
+
+    /// A river of three regions with the given stocks.
+    fn river(p: &Params, stocks: [f64; 3]) -> Basin {
+        let mut b = Basin::new(&Topology::Chain, 3, p.world.spillover, p.world.decay, 0.0);
+        b.stock = stocks.to_vec();
+        b
+    }
+
+    #[test]
+    fn boundary_agreements_pay_upstream_for_a_met_standard_and_downstream_for_a_missed_one() {
+        let p = params(&[
+            "compensation.scheme=boundary",
+            "compensation.amount=2",
+            "compensation.period=2",
+            "world.regions=3",
+            "targets.stock=100",
+        ]);
+        let basin = river(&p, [80.0, 150.0, 10.0]);
+        let mut books = Books::new(3);
+        let mut ledger = Ledger::new(3);
+        // Month 0 closes nothing; month 1 ends the two-month period.
+        assert_eq!(books.close_month(&p, 0, &basin, None, &mut ledger), None);
+        let paid = books.close_month(&p, 1, &basin, None, &mut ledger);
+        assert_eq!(paid, Some(4.0), "two boundaries, 2 each");
+        // Region 0 met the standard: region 1 paid it. Region 1 missed it: it paid region 2.
+        assert_eq!(ledger.balance(Account::Treasury(0)), 2.0);
+        assert_eq!(ledger.balance(Account::Treasury(1)), -4.0);
+        assert_eq!(ledger.balance(Account::Treasury(2)), 2.0);
+        assert!(ledger.check().is_ok());
+        // Receipts are spent over the next period; a payer's budget is not cut.
+        let earmarks: Vec<f64> = books.earmarks(&p).collect();
+        assert_eq!(earmarks, [1.0, 0.0, 1.0]);
+        // The next period starts from zero.
+        assert_eq!(books.close_month(&p, 2, &basin, None, &mut ledger), None);
+    }
+
+    #[test]
+    fn a_fund_splits_among_the_regions_that_met_the_standard() {
+        let p = params(&[
+            "compensation.scheme=fund",
+            "compensation.amount=3",
+            "compensation.period=1",
+            "world.regions=3",
+            "targets.stock=100",
+        ]);
+        let basin = river(&p, [50.0, 120.0, 90.0]);
+        let mut books = Books::new(3);
+        let mut ledger = Ledger::new(3);
+        let paid = books.close_month(&p, 0, &basin, None, &mut ledger).unwrap();
+        assert_eq!(paid, 9.0);
+        assert_eq!(ledger.balance(Account::Treasury(0)), 4.5);
+        assert_eq!(ledger.balance(Account::Treasury(1)), 0.0);
+        assert_eq!(ledger.balance(Account::Treasury(2)), 4.5);
+        assert_eq!(ledger.balance(Account::Province), 0.0);
+    }
 }

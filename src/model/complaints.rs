@@ -1,4 +1,4 @@
-//! Complaints: routing, capacity and what a handled complaint does (ODD submodel "Complaints").
+//! Complaints: routing, capacity and what a handled complaint does (`docs/MODEL.md` §7.4).
 //!
 //! A complaint filed through a 12369-style hotline reaches a department chosen by the resident. In
 //! silos it stays if that department is competent (n of D), is forwarded with probability `forwarding`

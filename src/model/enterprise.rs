@@ -1,5 +1,5 @@
-//! Enterprises: heterogeneous polluters choosing each month whether to comply (ODD submodel
-//! "Enterprise decisions", ODD+D decision-making).
+//! Enterprises: heterogeneous polluters choosing each month whether to comply (`docs/MODEL.md` §7.2,
+//! enterprise decisions; ODD+D decision-making).
 //!
 //! Complying means abating the share a_i = min(1, w_i·a_r) of the region's requirement a_r (w_i = 1
 //! under uniform caps, `targets.rs`) and costs `c_i·(a_i/a_ref)² − subsidy`.

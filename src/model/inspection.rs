@@ -1,5 +1,5 @@
-//! Departments, inspections and the routing of what they find (ODD submodels "Inspections",
-//! "Information sharing", "Responsibility").
+//! Departments, inspections and the routing of what they find (`docs/MODEL.md` §7.3, inspections,
+//! information sharing and responsibility).
 //!
 //! Each department k of a local government spends its budget share on on-site inspections: an
 //! enterprise of weight w is inspected with probability `π_k·w`, `π_k = budget_k / (cost · N_r)`, and

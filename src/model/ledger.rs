@@ -1,4 +1,4 @@
-//! Money, in double entry (ODD submodel "Money"). Every flow is a transfer between two accounts, so the
+//! Money, in double entry (`docs/MODEL.md` §7.10). Every flow is a transfer between two accounts, so the
 //! sum over all accounts — the outside world included — is zero at all times; `check` verifies it.
 //! Accounts: the outside world (central appropriations in, real spending out), the provincial fund,
 //! and per region the local treasury and the region's enterprises (aggregated).
@@ -68,5 +68,34 @@ impl Ledger {
         } else {
             Err(Imbalance { sum, scale })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transfers_conserve_money_and_move_it_between_the_named_accounts() {
+        let mut l = Ledger::new(3);
+        l.transfer(Account::Outside, Account::Treasury(0), 5.0);
+        l.transfer(Account::Treasury(0), Account::Enterprises(2), 1.5);
+        l.transfer(Account::Province, Account::Treasury(1), 0.25);
+        assert_eq!(l.balance(Account::Outside), -5.0);
+        assert_eq!(l.balance(Account::Treasury(0)), 3.5);
+        assert_eq!(l.balance(Account::Enterprises(2)), 1.5);
+        assert_eq!(l.balance(Account::Treasury(1)), 0.25);
+        assert_eq!(l.balance(Account::Province), -0.25);
+        assert_eq!(l.imbalance(), (0.0, 5.0));
+        assert!(l.check().is_ok());
+    }
+
+    #[test]
+    fn a_non_finite_amount_breaks_the_balance_and_is_caught() {
+        let mut l = Ledger::new(1);
+        l.transfer(Account::Outside, Account::Treasury(0), 1.0);
+        l.transfer(Account::Treasury(0), Account::Enterprises(0), f64::INFINITY);
+        let e = l.check().unwrap_err();
+        assert!(e.sum.is_nan(), "{e:?}");
     }
 }

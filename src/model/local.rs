@@ -1,5 +1,5 @@
-//! Local governments: enforcement intensity, capture and the feedback loop (ODD submodels
-//! "Local government" and "Feedback"; levers 6 and 8; ODD+D decision-making).
+//! Local governments: enforcement intensity, capture and the feedback loop (`docs/MODEL.md` §7.7,
+//! local government and feedback; levers 6 and 8; ODD+D decision-making).
 //!
 //! The local government spends `intensity × budget` on inspections each month. It revises intensity
 //! by integral control on the *monitored* relative gap g_r = (Ŝ_r − T*)/T* (T* the set-point, `targets.rs`), where Ŝ_r is the stock

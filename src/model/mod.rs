@@ -1,5 +1,5 @@
 //! The governance model: one [`World`] per replicate, advanced one month at a time by its schedule
-//! (`world.rs`, ODD "Process overview and scheduling"). Each mechanism lives in its own file, with the
+//! (`world.rs`, `docs/MODEL.md` §3). Each mechanism lives in its own file, with the
 //! `docs/MODEL.md` section it implements: pollution transport (`pollution.rs`), enterprise decisions
 //! (`enterprise.rs`), inspections and routing (`inspection.rs`), each region's policy (`policy.rs`),
 //! complaints (`complaints.rs`), the public (`public.rs`), central inspections (`central.rs`), local

@@ -1,4 +1,4 @@
-//! Pollution stocks on the spillover graph (ODD submodel "Pollution").
+//! Pollution stocks on the spillover graph (`docs/MODEL.md` §7.1).
 //!
 //! Each step, region r keeps `(1 − δ − out_r)·S_r`, loses `δ·S_r` to decay and sends `A[r][d]·S_r` to
 //! each downstream region d; it then receives its emissions `E_r`. With `out_r = Σ_d A[r][d]`, what
@@ -164,7 +164,7 @@ impl Basin {
 /// a constant emission of 1 t/month in region u holds G[k][u] tonnes in region k (the linear stock
 /// equation's fixed point, S = M·S + E with M the transport step). Equivalently, G[k][u] is the number
 /// of months a tonne emitted in u spends in k. With damage d per tonne-month, a tonne emitted in u does
-/// d·G[u][u] at home and d·Σ_{k≠u} G[k][u] downstream (ODD submodels "Targets" and "Compensation").
+/// d·G[u][u] at home and d·Σ_{k≠u} G[k][u] downstream (`docs/MODEL.md` §7.9 and §7.8).
 #[derive(Debug, Clone)]
 pub struct Residence {
     n: usize,

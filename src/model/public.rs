@@ -1,5 +1,5 @@
-//! The public: environmental awareness on a social network, and complaints (ODD submodels "Awareness"
-//! and "Complaints → filing").
+//! The public: environmental awareness on a social network, and complaints (`docs/MODEL.md` §7.5
+//! Awareness, §7.4 Complaints: filing).
 //!
 //! Residents of a region sit on a Watts–Strogatz small world: a ring lattice with `neighbors` links,
 //! each link rewired with probability β to a random resident of the same community (consecutive

@@ -1,4 +1,4 @@
-//! Quality targets and their decomposition (ODD submodel "Targets"; lever 7).
+//! Quality targets and their decomposition (`docs/MODEL.md` §7.9; lever 7).
 //!
 //! *Macro* targets leave enterprises with a uniform technology standard: a compliant enterprise abates
 //! the reference share `a_ref` wherever it is ("effective but not precise", essay 2 §3.1).

@@ -87,7 +87,7 @@ pub struct World<'p> {
 }
 
 impl<'p> World<'p> {
-    /// Build replicate `replicate` of the scenario (ODD "Initialization").
+    /// Build replicate `replicate` of the scenario (`docs/MODEL.md` §5).
     pub fn new(p: &'p Params, replicate: u32) -> Self {
         let key = StreamKey::new(p.seed, replicate);
         let regions = p.world.regions as usize;
@@ -393,5 +393,48 @@ impl<'p> World<'p> {
             sum: e.sum,
             scale: e.scale,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::resolve_str;
+
+    #[test]
+    fn governments_revise_only_in_feedback_months_and_settle_only_at_period_ends() {
+        let sets: Vec<String> = [
+            "feedback.mode=closed",
+            "feedback.period=3",
+            "central.inspection_period=0",
+            "compensation.scheme=boundary",
+            "compensation.period=4",
+            "world.regions=3",
+            "enterprises.per_region=60",
+            "public.per_region=100",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let p = resolve_str("", "t", &sets).unwrap();
+        let mut world = World::new(&p, 0);
+        let intensities = |w: &World| w.locals.iter().map(|l| l.intensity).collect::<Vec<_>>();
+        let (mut revised, mut settled) = (Vec::new(), Vec::new());
+        let mut before = intensities(&world);
+        for t in 0..24u32 {
+            let record = world.step().unwrap();
+            let after = intensities(&world);
+            if after != before {
+                revised.push(t);
+            }
+            if record.compensation_paid > 0.0 {
+                settled.push(t);
+            }
+            before = after;
+        }
+        // Revisions at t > 0 with t mod period = 0; settlements in the last month of each period.
+        assert!(!revised.is_empty());
+        assert!(revised.iter().all(|t| t % 3 == 0 && *t > 0), "{revised:?}");
+        assert_eq!(settled, [3, 7, 11, 15, 19, 23]);
     }
 }

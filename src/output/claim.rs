@@ -158,6 +158,7 @@ impl Claim {
                 remove_tree(&path)?;
             }
         }
+        remove_temporaries(&checkpoint)?;
         let mut dir = self.into_dir(checkpoint);
         dir.keep_on_failure();
         Ok(dir)
@@ -191,6 +192,26 @@ impl Claim {
     fn into_dir(self, root: PathBuf) -> OutputDir {
         OutputDir::staged(root, self.target, self.lock)
     }
+}
+
+/// Remove the temporary files a killed command left half-written in one of its staging directories
+/// (`.NAME.<random>.tmp`: never an output).
+fn remove_temporaries(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let temporary = name.starts_with('.')
+            && name.strip_suffix(".tmp").is_some_and(|stem| {
+                stem.rsplit_once('.').is_some_and(|(_, random)| {
+                    random.len() == RANDOM_LEN && random.chars().all(|c| c.is_ascii_alphanumeric())
+                })
+            });
+        if temporary && entry.file_type().is_ok_and(|t| t.is_file()) {
+            fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        }
+    }
+    Ok(())
 }
 
 fn existing(target: &Path) -> Result<Existing> {

@@ -1,7 +1,7 @@
 //! Scenario files: the raw TOML structures, their defaults, and the path from a file on disk to the
 //! immutable, validated [`Params`] the model reads.
 //!
-//! Stages (ODD "Input data" and "Initialization"): `load` reads a file and its `extends` chain into one
+//! Stages (`docs/MODEL.md` §6 "Input data" and §5 "Initialization"): `load` reads a file and its `extends` chain into one
 //! TOML table while remembering which file set every key; `--set` overrides go on top; `schema` checks
 //! every key and type against the defaults below; serde turns the table into [`Scenario`]; `validate`
 //! checks every key against the parameter registry (`registry`) and yields the typed [`Params`].

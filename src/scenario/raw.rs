@@ -64,7 +64,7 @@ impl Default for Scenario {
     }
 }
 
-/// Regions and the spillover graph (ODD: entities "region"; submodel "Pollution").
+/// Regions and the spillover graph (`docs/MODEL.md` §2 and §7.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct World {
@@ -91,7 +91,7 @@ impl Default for World {
     }
 }
 
-/// Enterprise population and decision rule (ODD: entities "enterprise"; submodel "Enterprise decisions").
+/// Enterprise population and decision rule (§2 and §7.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Enterprises {
@@ -126,7 +126,7 @@ impl Default for Enterprises {
     }
 }
 
-/// The public and its social network (ODD: entities "resident"; submodel "Awareness").
+/// The public and its social network (§2 and §7.5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Public {
@@ -161,7 +161,7 @@ impl Default for Public {
     }
 }
 
-/// Departments of each local government (ODD: entities "department"; submodel "Inspections").
+/// Departments of each local government (§2 and §7.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Departments {
@@ -191,7 +191,7 @@ impl Default for Departments {
     }
 }
 
-/// Lever 1: information sharing (ODD submodel "Inspections → routing").
+/// Lever 1: information sharing (§7.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Information {
@@ -206,7 +206,7 @@ impl Default for Information {
     }
 }
 
-/// Lever 2: responsibility (ODD submodel "Responsibility").
+/// Lever 2: responsibility (§7.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Responsibility {
@@ -227,7 +227,7 @@ impl Default for Responsibility {
     }
 }
 
-/// Lever 3: the legal regime (ODD submodel "Sanctions").
+/// Lever 3: the legal regime (§7.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Law {
@@ -248,7 +248,7 @@ impl Default for Law {
     }
 }
 
-/// Lever 4: the monitoring regime (ODD submodel "Monitoring").
+/// Lever 4: the monitoring regime (§7.3, §7.7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Monitoring {
@@ -273,7 +273,7 @@ impl Default for Monitoring {
     }
 }
 
-/// Complaints of the public (ODD submodel "Complaints").
+/// Complaints of the public (§7.4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Complaints {
@@ -296,7 +296,7 @@ impl Default for Complaints {
     }
 }
 
-/// NGOs (ODD submodel "NGOs"); part of lever 9.
+/// NGOs (§7.3, §7.5); part of lever 9.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Ngo {
@@ -315,7 +315,7 @@ impl Default for Ngo {
     }
 }
 
-/// Central government: periodic central environmental inspections (ODD submodel "Central inspections").
+/// Central government: periodic central environmental inspections (§7.6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Central {
@@ -338,7 +338,7 @@ impl Default for Central {
     }
 }
 
-/// Local governments (ODD: entities "local government"; submodels "Capture", "Feedback").
+/// Local governments (§2 and §7.7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Local {
@@ -359,7 +359,7 @@ impl Default for Local {
     }
 }
 
-/// Lever 5: ecological compensation (ODD submodel "Compensation").
+/// Lever 5: ecological compensation (§7.8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Compensation {
@@ -384,7 +384,7 @@ impl Default for Compensation {
     }
 }
 
-/// Lever 6: inter-regional cooperation (ODD submodel "Feedback → pressure").
+/// Lever 6: inter-regional cooperation (§7.7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Cooperation {
@@ -401,7 +401,7 @@ impl Default for Cooperation {
     }
 }
 
-/// Lever 7: goal decomposition (ODD submodel "Targets").
+/// Lever 7: goal decomposition (§7.9).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Targets {
@@ -428,7 +428,7 @@ impl Default for Targets {
     }
 }
 
-/// Lever 8: the feedback loop (ODD submodel "Feedback").
+/// Lever 8: the feedback loop (§7.7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Feedback {
