@@ -14,20 +14,12 @@ fn scratch(name: &str) -> PathBuf {
     common::scratch("output", name, true)
 }
 
-/// A small basin: every command finishes in a fraction of a second.
-const SMALL: [&str; 11] = [
-    "--steps",
-    "12",
-    "--replicates",
-    "2",
-    "--set",
-    "world.regions=2",
-    "--set",
-    "enterprises.per_region=50",
-    "--set",
-    "public.per_region=200",
-    "--quiet",
-];
+/// A small run of the tiny basin: every command finishes in a fraction of a second.
+fn small() -> Vec<&'static str> {
+    let mut args = vec!["--steps", "12", "--replicates", "2", "--quiet"];
+    args.extend(common::TINY_BASIN);
+    args
+}
 
 fn ok(o: &Output) {
     assert!(o.status.success(), "{}", stderr(o));
@@ -40,7 +32,7 @@ fn run(out: &Path, extra: &[&str]) -> Output {
         "--out",
         out.to_str().unwrap(),
     ];
-    args.extend(SMALL);
+    args.extend(small());
     args.extend(extra);
     cogov(&args)
 }
@@ -108,7 +100,7 @@ fn every_command_writes_a_manifest_that_hashes_every_file_it_wrote() {
 
     let compared = out("compare");
     let mut args = vec!["compare", "--out", compared.to_str().unwrap()];
-    args.extend(SMALL);
+    args.extend(small());
     ok(&cogov(&args));
     assert_eq!(
         assert_manifest_matches(&out("compare"))["scenarios"]

@@ -388,19 +388,8 @@ fn commands_write_only_under_their_out_directory() {
     let out = scratch("outs");
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     std::os::unix::fs::symlink(&shipped, cwd.join("scenarios")).unwrap();
-    let small = [
-        "--steps",
-        "6",
-        "--replicates",
-        "2",
-        "--set",
-        "world.regions=2",
-        "--set",
-        "enterprises.per_region=50",
-        "--set",
-        "public.per_region=200",
-        "--quiet",
-    ];
+    let mut small = vec!["--steps", "6", "--replicates", "2", "--quiet"];
+    small.extend(common::TINY_BASIN);
     let scenario = coordinated();
     let runs: Vec<Vec<&str>> = vec![
         vec!["run", scenario.to_str().unwrap()],
@@ -412,7 +401,7 @@ fn commands_write_only_under_their_out_directory() {
         let mut cmd = common::command();
         cmd.current_dir(&cwd).args(&args).arg("--out").arg(&target);
         if args[0] != "validate" {
-            cmd.args(small);
+            cmd.args(&small);
         }
         let o = cmd.output().unwrap();
         assert!(o.status.success(), "{args:?}: {}", common::stderr(&o));

@@ -11,7 +11,7 @@ use crate::model::observe::{Domain, Indicator};
 use crate::output::OutputDir;
 use crate::output::stats::{paired, summarize};
 use crate::output::table::{Cell, Table, csv_rows};
-use crate::output::tables::{SUMMARY_COLUMNS, summary_cells};
+use crate::output::tables::{DIFFERENCE_COLUMNS, SUMMARY_COLUMNS, summary_cells};
 
 /// The design as recorded in `sweep.json`: enough to recompute the tables from `results.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -186,17 +186,7 @@ fn point_summary(design: &DesignSpec, points: &[PointResults]) -> Table {
 fn point_differences(design: &DesignSpec, points: &[PointResults]) -> Table {
     let mut columns = vec!["point".to_string()];
     columns.extend(design.parameters.iter().map(|p| p.key.clone()));
-    for c in [
-        "baseline",
-        "metric",
-        "difference",
-        "sd",
-        "ci95_low",
-        "ci95_high",
-        "n",
-    ] {
-        columns.push(c.into());
-    }
+    columns.extend(DIFFERENCE_COLUMNS.iter().map(|c| c.to_string()));
     let mut table = Table::new(&columns);
     for (i, point) in points.iter().enumerate() {
         for (m, metric) in design.metrics.iter().enumerate() {

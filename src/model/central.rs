@@ -43,12 +43,7 @@ pub fn follow_up(p: &Params, locals: &mut [LocalGovernment], campaigns: &[bool],
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Params, resolve_str};
-
-    fn params(sets: &[&str]) -> Params {
-        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-        resolve_str("", "t", &sets).unwrap()
-    }
+    use crate::scenario::test_params as params;
 
     #[test]
     fn each_region_hosts_one_campaign_per_round_staggered_and_none_in_month_zero() {

@@ -170,12 +170,8 @@ pub fn stake(p: &Params, basin: &Basin, r: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Params, Topology, resolve_str};
-
-    fn params(sets: &[&str]) -> Params {
-        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-        resolve_str("", "t", &sets).unwrap()
-    }
+    use crate::scenario::test_params as params;
+    use crate::scenario::{Params, Topology};
 
     /// A river of three regions with the given stocks.
     fn river(p: &Params, stocks: [f64; 3]) -> Basin {

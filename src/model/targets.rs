@@ -155,12 +155,7 @@ pub fn assign_allocation(p: &Params, region: &mut [Enterprise]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::resolve_str;
-
-    fn params(sets: &[&str]) -> Params {
-        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-        resolve_str("", "t", &sets).unwrap()
-    }
+    use crate::scenario::test_params as params;
 
     #[test]
     fn regions_count_own_basin_or_own_plus_payment_damage_and_never_twice() {

@@ -78,6 +78,17 @@ pub fn final_window_means(run: &ScenarioRun) -> Vec<Vec<f64>> {
 /// The columns of a summary row after its keys.
 pub const SUMMARY_COLUMNS: [&str; 5] = ["mean", "sd", "ci95_low", "ci95_high", "n"];
 
+/// The columns of a paired-difference row after its keys.
+pub const DIFFERENCE_COLUMNS: [&str; 7] = [
+    "baseline",
+    "metric",
+    "difference",
+    "sd",
+    "ci95_low",
+    "ci95_high",
+    "n",
+];
+
 /// The cells of a summary: `mean, sd, ci95_low, ci95_high, n`.
 pub fn summary_cells(s: &Summary) -> [Cell; 5] {
     [
@@ -93,16 +104,9 @@ pub fn summary_cells(s: &Summary) -> [Cell; 5] {
 /// replicates' final-window means (`differences.csv` of `cogov compare`). Replicate i of every scenario
 /// runs with the same seed, so the differences cancel the noise the scenarios share.
 pub fn differences(runs: &[ScenarioRun]) -> Table {
-    let mut table = Table::new(&[
-        "scenario",
-        "baseline",
-        "metric",
-        "difference",
-        "sd",
-        "ci95_low",
-        "ci95_high",
-        "n",
-    ]);
+    let mut columns = vec!["scenario"];
+    columns.extend(DIFFERENCE_COLUMNS);
+    let mut table = Table::new(&columns);
     let Some((base, others)) = runs.split_first() else {
         return table;
     };

@@ -287,6 +287,13 @@ fn parse_set_value(raw: &str) -> Value {
         .unwrap_or_else(|| Value::String(raw.to_string()))
 }
 
+/// The default scenario with `key=value` overrides, for unit tests of the mechanisms.
+#[cfg(test)]
+pub(crate) fn test_params(sets: &[&str]) -> Params {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    resolve_str("", "test", &sets).expect("a valid test scenario")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,8 @@ pub mod schema;
 mod validate;
 
 pub(crate) use load::read_chain;
+#[cfg(test)]
+pub(crate) use load::test_params;
 pub use load::{ScenarioSource, load_scenario, resolve_str, with_overrides};
 pub use params::{
     Allocation, CompensationUse, CooperationMode, Decomposition, FeedbackMode, Params,

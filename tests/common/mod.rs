@@ -16,6 +16,16 @@ pub fn cogov(args: &[&str]) -> Output {
     command().args(args).output().expect("the binary runs")
 }
 
+/// A two-region basin with few agents: any command on it takes a fraction of a second.
+pub const TINY_BASIN: [&str; 6] = [
+    "--set",
+    "world.regions=2",
+    "--set",
+    "enterprises.per_region=50",
+    "--set",
+    "public.per_region=200",
+];
+
 /// A fresh, empty directory for one test (`create`: made; otherwise only cleared).
 pub fn scratch(suite: &str, name: &str, create: bool) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cogov-{suite}-{}-{name}", std::process::id()));
