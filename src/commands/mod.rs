@@ -251,7 +251,7 @@ pub fn sweep(
     let threads = pool.current_num_threads();
     // One world per thread at a time, plus the design rows.
     let points = crate::experiment::design::point_count(exp.kind, &exp.parameters);
-    let estimate = threads as u64 * crate::model::size::world_bytes(&exp.base)
+    let estimate = threads as u64 * crate::engine::Model::world_bytes(&exp.base)
         + points.saturating_mul(exp.parameters.len() as u64 * 32 + 64);
     crate::engine::memory::check(estimate, "this sweep", opts.allow_large_memory)?;
     let out = pool.install(|| crate::experiment::sweep::sweep(&exp, &sweep_opts, threads))?;

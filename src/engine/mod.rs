@@ -26,6 +26,9 @@ pub trait Model: Sync {
 
     /// Replicates of a run.
     fn replicates(&self) -> u32;
+
+    /// Peak bytes one world holds (an estimate, checked before any world is built).
+    fn world_bytes(&self) -> u64;
 }
 
 /// One world, advanced one step at a time.
@@ -197,6 +200,9 @@ mod tests {
         }
         fn replicates(&self) -> u32 {
             self.replicates
+        }
+        fn world_bytes(&self) -> u64 {
+            std::mem::size_of::<Counter>() as u64
         }
     }
 

@@ -21,6 +21,10 @@ impl Model for Params {
     fn replicates(&self) -> u32 {
         self.replicates
     }
+
+    fn world_bytes(&self) -> u64 {
+        super::size::world_bytes(self)
+    }
 }
 
 impl Stepper for World<'_> {

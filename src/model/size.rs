@@ -4,6 +4,7 @@
 use super::enterprise::Enterprise;
 use super::observe::{Indicator, RegionRecord, StepRecord};
 use super::{ENTERPRISE_CHUNK, PUBLIC_CHUNK};
+use crate::engine::Model;
 use crate::scenario::{Params, Topology};
 
 /// Bytes of state of one resident: awareness, its update buffer, education.
@@ -54,7 +55,7 @@ pub fn record_bytes(p: &Params) -> u64 {
 pub fn run_bytes(scenarios: &[&Params]) -> u64 {
     let worlds = scenarios
         .iter()
-        .map(|p| u64::from(p.replicates) * world_bytes(p))
+        .map(|p| u64::from(p.replicates) * p.world_bytes())
         .max()
         .unwrap_or(0);
     worlds + scenarios.iter().map(|p| record_bytes(p)).sum::<u64>()
