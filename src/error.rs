@@ -23,27 +23,30 @@ pub enum InputError {
         key: String,
         hint: String,
     },
-    #[error("{file}: key `{key}` = {value} has the wrong type: expected {expected}")]
+    #[error(
+        "{file}: key `{key}` = {} has the wrong type: expected {expected}",
+        shown(value)
+    )]
     WrongType {
         file: String,
         key: String,
         value: String,
         expected: String,
     },
-    #[error("{file}: key `{key}` = {value} is not allowed: {allowed}")]
+    #[error("{file}: key `{key}` = {} is not allowed: {allowed}", shown(value))]
     OutOfRange {
         file: String,
         key: String,
         value: String,
         allowed: String,
     },
-    #[error("{file}: `extends = \"{parent}\"`: {reason}")]
+    #[error("{file}: `extends = \"{}\"`: {reason}", shown(parent))]
     Extends {
         file: String,
         parent: String,
         reason: String,
     },
-    #[error("--set {arg}: {reason}")]
+    #[error("--set {}: {reason}", shown(arg))]
     BadSet { arg: String, reason: String },
     /// A table cogov reads back (to redraw, merge or resume) is not as cogov writes it.
     #[error("{file} line {line}: {reason}")]
@@ -54,6 +57,21 @@ pub enum InputError {
     },
     #[error("{0}")]
     Usage(String),
+}
+
+/// Longest value an error quotes whole; a longer one is cut with its length said.
+const SHOWN_CHARS: usize = 160;
+
+/// A value as an error quotes it: whole if short, else its start and how long it is.
+fn shown(value: &str) -> String {
+    match value.char_indices().nth(SHOWN_CHARS) {
+        None => value.to_string(),
+        Some((cut, _)) => format!(
+            "{}… ({} characters in all)",
+            &value[..cut],
+            value.chars().count()
+        ),
+    }
 }
 
 /// Why an output directory cannot be written. All are bad input (exit 2).
@@ -80,8 +98,16 @@ pub enum OutputError {
     },
     #[error("--out {path}: {reason}")]
     BadPath { path: PathBuf, reason: String },
+    #[error("the lock file {path} {reason}")]
+    LockFile { path: PathBuf, reason: String },
     #[error("{0} holds no outputs of cogov")]
     NotOutput(PathBuf),
+    #[error(
+        "{target} holds files cogov did not write ({}): replacing it would delete them; move them out \
+         first",
+        files.join(", ")
+    )]
+    Unlisted { target: PathBuf, files: Vec<String> },
 }
 
 /// Every error a library call can return.

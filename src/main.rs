@@ -62,6 +62,9 @@ enum Command {
         /// Continue an interrupted sweep in its output directory.
         #[arg(long)]
         resume: bool,
+        /// With --resume: continue a sweep another build of cogov started.
+        #[arg(long)]
+        allow_other_build: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -76,6 +79,9 @@ enum Command {
         /// Overwrite an existing output directory.
         #[arg(long)]
         force: bool,
+        /// Merge shards run by different builds of cogov (the manifest records each).
+        #[arg(long)]
+        allow_other_build: bool,
     },
     /// Regenerate the figure set (and the data behind each figure) from the shipped scenarios.
     #[command(after_help = "Examples:
@@ -250,6 +256,13 @@ fn plot(_: &std::path::Path) -> cogov::Result<()> {
 }
 
 fn main() -> ExitCode {
+    // A file-size limit (`ulimit -f`) must be an error naming the file, not a silent death: with
+    // SIGXFSZ ignored, the write fails with EFBIG and the output layer reports it.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to "ignore" before any thread starts has no other effect.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -300,14 +313,27 @@ fn main() -> ExitCode {
             experiment,
             shard,
             resume,
+            allow_other_build,
             common,
         } => shard
             .as_deref()
             .map(commands::parse_shard)
             .transpose()
-            .and_then(|shard| commands::sweep(&experiment, &common.options(), shard, resume))
+            .and_then(|shard| {
+                let how = commands::SweepHow {
+                    shard,
+                    resume,
+                    allow_other_build,
+                };
+                commands::sweep(&experiment, &common.options(), how)
+            })
             .map(|_| ()),
-        Command::Merge { dirs, out, force } => commands::merge(&dirs, &out, force).map(|_| ()),
+        Command::Merge {
+            dirs,
+            out,
+            force,
+            allow_other_build,
+        } => commands::merge(&dirs, &out, force, allow_other_build).map(|_| ()),
         Command::Reproduce {
             out,
             quick,

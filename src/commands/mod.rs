@@ -33,16 +33,41 @@ pub struct RunOptions {
 
 /// Load and validate a scenario with the command-line overrides applied.
 pub fn load(path: &Path, opts: &RunOptions) -> Result<ScenarioSource> {
-    let mut source = load_scenario(path, &opts.sets)?;
+    let mut source = load_scenario(path, &opts.sets).map_err(|e| other_kind(path).unwrap_or(e))?;
     source.params = source
         .params
         .with_run_size(opts.seed, opts.steps, opts.replicates)?;
     Ok(source)
 }
 
+/// An experiment or game file given where a scenario is expected: which command takes it.
+fn other_kind(path: &Path) -> Option<InputError> {
+    let table: toml::Table = crate::scenario::read_text(path).ok()?.parse().ok()?;
+    let command = if table.contains_key("design") && table.contains_key("parameters") {
+        "sweep"
+    } else if table.contains_key("populations") && table.contains_key("payoffs") {
+        "game"
+    } else {
+        return None;
+    };
+    Some(InputError::Usage(format!(
+        "{} is {} file, not a scenario: run it with `cogov {command} {}`",
+        path.display(),
+        if command == "sweep" {
+            "an experiment"
+        } else {
+            "a game"
+        },
+        path.display()
+    )))
+}
+
 /// `cogov check`: the fully resolved scenario as TOML.
 pub fn check(path: &Path, sets: &[String]) -> Result<String> {
-    Ok(load_scenario(path, sets)?.params.to_toml())
+    Ok(load_scenario(path, sets)
+        .map_err(|e| other_kind(path).unwrap_or(e))?
+        .params
+        .to_toml())
 }
 
 /// `cogov run SCENARIO`: default output `output/run/<name>`.
@@ -229,12 +254,16 @@ pub fn parse_shard(text: &str) -> Result<(u32, u32)> {
 }
 
 /// `cogov sweep EXPERIMENT`: run an experiment (or one shard of it).
-pub fn sweep(
-    path: &Path,
-    opts: &RunOptions,
-    shard: Option<(u32, u32)>,
-    resume: bool,
-) -> Result<PathBuf> {
+/// How `cogov sweep` runs: one shard of several, continuing an interrupted sweep, and whether another
+/// build's checkpoint may be continued.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SweepHow {
+    pub shard: Option<(u32, u32)>,
+    pub resume: bool,
+    pub allow_other_build: bool,
+}
+
+pub fn sweep(path: &Path, opts: &RunOptions, how: SweepHow) -> Result<PathBuf> {
     let mut exp = crate::experiment::load_experiment(path, &opts.sets)?;
     exp.base = exp
         .base
@@ -242,14 +271,17 @@ pub fn sweep(
     let pool = crate::engine::thread_pool(opts.threads)?;
     let sweep_opts = crate::experiment::sweep::SweepOptions {
         out: opts.out.clone(),
-        shard,
-        resume,
+        shard: how.shard,
+        resume: how.resume,
         force: opts.force,
         progress: opts.progress,
         sets: opts.sets.clone(),
+        allow_large_memory: opts.allow_large_memory,
+        allow_other_build: how.allow_other_build,
     };
     let threads = pool.current_num_threads();
-    // One world per thread at a time, plus the design rows.
+    // The design rows, and one world of the base per thread, before the design is built (the sweep
+    // checks its largest design point once it is).
     let points = crate::experiment::design::point_count(exp.kind, &exp.parameters);
     let estimate = threads as u64 * crate::engine::Model::world_bytes(&exp.base)
         + points.saturating_mul(exp.parameters.len() as u64 * 32 + 64);
@@ -260,8 +292,8 @@ pub fn sweep(
 }
 
 /// `cogov merge DIR…`: combine finished shards into one sweep directory.
-pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
-    let out = crate::experiment::merge::merge(dirs, out, force)?;
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool, any_build: bool) -> Result<PathBuf> {
+    let out = crate::experiment::merge::merge(dirs, out, force, any_build)?;
     crate::sayln!("merged {} shards into {}", dirs.len(), out.display());
     Ok(out)
 }

@@ -3,12 +3,82 @@
 
 use crate::error::InputError;
 
-/// Memory the system can give us now (Linux `MemAvailable`), if known.
+/// Memory this process can still get: the least of the system's free memory (Linux
+/// `MemAvailable`), the room left under its cgroup's limit (what a SLURM job or a container is
+/// allotted) and under its address-space limit (`ulimit -v`); `None` if none of them is known.
 pub fn available() -> Option<u64> {
+    [mem_available(), cgroup_room(), address_space_room()]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
+fn mem_available() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    kib_field(&text, "MemAvailable:")
+}
+
+/// A `Name:  123 kB` line of a `/proc` file, in bytes.
+fn kib_field(text: &str, name: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with(name))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+/// A limit read from a cgroup file; "max" and the kernel's near-2⁶³ "no limit" are none.
+fn read_bytes(path: &std::path::Path) -> Option<u64> {
+    let v: u64 = std::fs::read_to_string(path).ok()?.trim().parse().ok()?;
+    (v < 1 << 60).then_some(v)
+}
+
+/// Room under the memory limit of this process's cgroup (v2 `memory.max`, or v1
+/// `memory.limit_in_bytes`), looked up at its own path and, inside a container that shows its
+/// cgroup as the root, at the root.
+fn cgroup_room() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let root = std::path::Path::new("/sys/fs/cgroup");
+    for line in text.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        let (dir, limit, usage) = match controllers {
+            "" => (root.to_path_buf(), "memory.max", "memory.current"),
+            c if c.split(',').any(|c| c == "memory") => (
+                root.join("memory"),
+                "memory.limit_in_bytes",
+                "memory.usage_in_bytes",
+            ),
+            _ => continue,
+        };
+        for base in [dir.join(path.trim_start_matches('/')), dir] {
+            if let Some(max) = read_bytes(&base.join(limit)) {
+                let used = read_bytes(&base.join(usage)).unwrap_or(0);
+                return Some(max.saturating_sub(used));
+            }
+        }
+    }
+    None
+}
+
+/// Room under the address-space limit (`ulimit -v`), beyond what this process already maps.
+fn address_space_room() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes one rlimit through a valid pointer.
+        if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } != 0
+            || limit.rlim_cur == libc::RLIM_INFINITY
+        {
+            return None;
+        }
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let mapped = kib_field(&status, "VmSize:").unwrap_or(0);
+        Some(limit.rlim_cur.saturating_sub(mapped))
+    }
+    #[cfg(not(unix))]
+    None
 }
 
 fn human(bytes: u64) -> String {
@@ -39,7 +109,8 @@ fn check_against(
         return Ok(());
     }
     Err(InputError::Usage(format!(
-        "{what} needs about {} of memory but {} is available; use fewer agents (enterprises.per_region, \
+        "{what} needs about {} of memory, more than nine tenths of the {} available to it (free \
+         memory, within its cgroup and ulimit -v); use fewer agents (enterprises.per_region, \
          public.per_region, world.regions), fewer replicates, or no regions.csv, or pass \
          --allow-large-memory to try anyway",
         human(estimate),
@@ -63,7 +134,10 @@ mod tests {
             e.contains("--allow-large-memory") && e.contains("public.per_region"),
             "{e}"
         );
-        assert!(e.contains("10.0 GiB of memory but 10.0 GiB"), "{e}");
+        assert!(
+            e.contains("10.0 GiB of memory, more than nine tenths of the 10.0 GiB"),
+            "{e}"
+        );
         assert!(check_against(9 * GIB, free, "this run", false).is_ok());
         assert!(check_against(10 * GIB, free, "this run", true).is_ok());
         // Where the system does not say, nothing is refused.

@@ -148,12 +148,22 @@ where
     })
 }
 
-/// A pool of `threads` worker threads (all cores when `None`). Results never depend on it.
+/// Most worker threads per core asked for with `--threads`: more only costs time.
+pub const THREADS_PER_CORE: usize = 8;
+
+/// A pool of `threads` worker threads (all cores when `None`), at most [`THREADS_PER_CORE`] per core of
+/// this machine. Results never depend on it.
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
-        if n == 0 {
-            return Err(InputError::Usage("--threads must be at least 1".into()).into());
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let most = THREADS_PER_CORE * cores;
+        if n == 0 || n > most {
+            return Err(InputError::Usage(format!(
+                "--threads {n}: give 1 to {most} ({THREADS_PER_CORE} per core of the {cores} here); \
+                 results are the same for any number"
+            ))
+            .into());
         }
         builder = builder.num_threads(n);
     }

@@ -13,7 +13,7 @@ use crate::output::table::{Cell, read_csv};
 use crate::output::{BUILD, OutputDir};
 
 /// `cogov merge DIR…`: combine complete shard directories into one sweep directory.
-pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool, any_build: bool) -> Result<PathBuf> {
     let started = Instant::now();
     let mut shards: Vec<(Identity, &PathBuf)> = dirs
         .iter()
@@ -26,11 +26,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<PathBuf> {
         .0
         .clone();
     for (id, dir) in &shards {
-        if !id.same_sweep(&first) {
+        if let Some(why) = first.differs(id, true, any_build) {
             return Err(InputError::Usage(format!(
-                "{} holds a shard of another sweep than {} (experiment, run size or build differ)",
+                "{} and {} are not shards of one sweep: {} has {why}",
+                shards[0].1.display(),
                 dir.display(),
-                shards[0].1.display()
+                dir.display()
             ))
             .into());
         }

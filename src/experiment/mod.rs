@@ -233,6 +233,9 @@ impl Parameter {
 
 /// Largest number of design points accepted (the design rows are held in memory).
 const MAX_POINTS: u64 = 10_000_000;
+/// Bootstrap resamples of the sensitivity intervals: enough for a 95% interval, few enough to finish.
+const MIN_BOOTSTRAP: u32 = 20;
+const MAX_BOOTSTRAP: u32 = 100_000;
 
 fn invalid(file: &str, key: &str, value: impl ToString, allowed: &str) -> InputError {
     InputError::OutOfRange {
@@ -259,6 +262,14 @@ pub fn load_experiment(path: &Path, sets: &[String]) -> Result<Experiment, Input
             .file_stem()
             .map_or("experiment".into(), |s| s.to_string_lossy().into_owned()),
     };
+    if !crate::scenario::plain_name(&name) {
+        return Err(invalid(
+            &file,
+            "name",
+            format!("{name:?}"),
+            "a plain name: 1 to 128 characters, not starting with `.`, without / \\ , \" or control characters",
+        ));
+    }
     let raw: RawExperiment =
         Table::try_into(table).map_err(|e: toml::de::Error| InputError::Syntax {
             file: file.clone(),
@@ -332,6 +343,16 @@ pub fn load_experiment(path: &Path, sets: &[String]) -> Result<Experiment, Input
         ));
     }
     let bootstrap = raw.design.bootstrap.unwrap_or(500);
+    if !(MIN_BOOTSTRAP..=MAX_BOOTSTRAP).contains(&bootstrap) {
+        return Err(invalid(
+            &file,
+            "design.bootstrap",
+            bootstrap,
+            &format!(
+                "a whole number in [{MIN_BOOTSTRAP}, {MAX_BOOTSTRAP}] (resamples for the intervals)"
+            ),
+        ));
+    }
     Ok(Experiment {
         name,
         file: path.to_path_buf(),

@@ -45,6 +45,10 @@ pub struct SweepOptions {
     pub progress: bool,
     /// The `--set` overrides applied to the base scenario, for the manifest.
     pub sets: Vec<String>,
+    /// Run even if the memory estimate exceeds what the machine has available.
+    pub allow_large_memory: bool,
+    /// Resume a checkpoint written by another build of cogov.
+    pub allow_other_build: bool,
 }
 
 /// What makes two sweeps the same: the experiment as resolved (base scenario and run size
@@ -89,15 +93,63 @@ impl Identity {
         }
     }
 
-    /// The same sweep, whichever shard.
-    pub(super) fn same_sweep(&self, other: &Identity) -> bool {
-        let whole = |id: &Identity| Identity {
-            shard: 0,
-            first_point: 0,
-            end_point: 0,
-            ..id.clone()
+    /// What makes `other` another sweep than this one, in words, if anything: `whole` ignores the
+    /// shard, `any_build` the build.
+    pub(super) fn differs(&self, other: &Identity, whole: bool, any_build: bool) -> Option<String> {
+        let build = |id: &Identity| {
+            format!(
+                "cogov {} at {}{}",
+                id.cogov_version,
+                id.git_commit
+                    .as_deref()
+                    .map_or("an unknown commit", |c| &c[..c.len().min(12)]),
+                if id.git_dirty == Some(true) {
+                    " (dirty)"
+                } else {
+                    ""
+                }
+            )
         };
-        whole(self) == whole(other)
+        if (self.seed, self.steps, self.replicates) != (other.seed, other.steps, other.replicates) {
+            return Some(format!(
+                "another run size: seed {}, {} steps, {} replicates, not seed {}, {} steps, {} replicates",
+                other.seed, other.steps, other.replicates, self.seed, self.steps, self.replicates
+            ));
+        }
+        if self.digest != other.digest || self.design != other.design || self.points != other.points
+        {
+            return Some("another experiment (design, base scenario or overrides)".into());
+        }
+        if !whole
+            && (self.shard, self.shards, self.first_point, self.end_point)
+                != (
+                    other.shard,
+                    other.shards,
+                    other.first_point,
+                    other.end_point,
+                )
+        {
+            return Some(format!(
+                "shard {}/{} instead of {}/{}",
+                other.shard, other.shards, self.shard, self.shards
+            ));
+        }
+        if whole && self.shards != other.shards {
+            return Some(format!(
+                "a split into {} shards instead of {}",
+                other.shards, self.shards
+            ));
+        }
+        let same_build = (&self.cogov_version, &self.git_commit, self.git_dirty)
+            == (&other.cogov_version, &other.git_commit, other.git_dirty);
+        if !any_build && !same_build {
+            return Some(format!(
+                "another build: {}, not {} (--allow-other-build accepts it)",
+                build(other),
+                build(self)
+            ));
+        }
+        None
     }
 
     pub(super) fn read(dir: &Path) -> Result<Identity> {
@@ -170,15 +222,18 @@ fn run_one(
 }
 
 /// Validate every design point up front, so a bad range fails before hours of running.
-fn check_points(exp: &Experiment, design: &Design) -> Result<()> {
+/// Returns the bytes of the largest design point's world.
+fn check_points(exp: &Experiment, design: &Design) -> Result<u64> {
+    let mut largest = 0;
     for (i, row) in design.rows.iter().enumerate() {
-        with_overrides(
+        let p = with_overrides(
             &exp.base,
             &overrides(exp, row),
             &format!("{} (design point {i})", exp.file.display()),
         )?;
+        largest = largest.max(engine::Model::world_bytes(&p));
     }
-    Ok(())
+    Ok(largest)
 }
 
 /// Points [first, end) of shard `index` of `count`.
@@ -260,35 +315,39 @@ enum Resume {
     Start,
 }
 
-fn resumable(claim: &Claim, id: &Identity, force: bool) -> Result<Resume> {
+fn resumable(claim: &Claim, id: &Identity, opts: &SweepOptions) -> Result<Resume> {
+    let differs = |dir: &Path| match Identity::read(dir) {
+        Ok(other) => id.differs(&other, false, opts.allow_other_build),
+        Err(e) => Some(e.to_string()),
+    };
     for (path, checkpoint) in claim.leftovers()? {
         if !checkpoint {
             continue;
         }
-        if Identity::read(&path).is_ok_and(|other| other == *id) {
-            return Ok(Resume::Checkpoint(path));
-        }
-        if !force {
-            return Err(InputError::Usage(format!(
-                "{} holds an interrupted sweep of another experiment, shard, run size or build; \
-                 cannot resume it (--force discards it)",
-                path.display()
-            ))
-            .into());
+        match differs(&path) {
+            None => return Ok(Resume::Checkpoint(path)),
+            Some(why) if !opts.force => {
+                return Err(InputError::Usage(format!(
+                    "{} holds an interrupted sweep of {why}; cannot resume it (--force discards it)",
+                    path.display()
+                ))
+                .into());
+            }
+            Some(_) => {}
         }
     }
     let target = claim.target();
     if claim.existing()? == Existing::Output && target.join(SWEEP_IDENTITY).is_file() {
-        if Identity::read(target).is_ok_and(|other| other == *id) {
-            return Ok(Resume::Complete);
-        }
-        if !force {
-            return Err(InputError::Usage(format!(
-                "{} holds a sweep of another experiment, shard, run size or build; cannot resume it \
-                 (--force replaces it)",
-                target.display()
-            ))
-            .into());
+        match differs(target) {
+            None => return Ok(Resume::Complete),
+            Some(why) if !opts.force => {
+                return Err(InputError::Usage(format!(
+                    "{} holds a sweep of {why}; cannot resume it (--force replaces it)",
+                    target.display()
+                ))
+                .into());
+            }
+            Some(_) => {}
         }
     }
     Ok(Resume::Start)
@@ -306,7 +365,13 @@ fn default_out(exp: &Experiment, shard: Option<(u32, u32)>) -> PathBuf {
 pub fn sweep(exp: &Experiment, opts: &SweepOptions, threads: usize) -> Result<PathBuf> {
     let started = Instant::now();
     let design = design::build(exp.kind, &exp.parameters, exp.base.seed);
-    check_points(exp, &design)?;
+    // One world per thread at a time: the largest design point's.
+    let largest = check_points(exp, &design)?;
+    engine::memory::check(
+        (threads as u64).saturating_mul(largest),
+        "this sweep (one world of its largest design point per thread)",
+        opts.allow_large_memory,
+    )?;
     let id = Identity::new(exp, design.rows.len(), opts.shard);
     let target = opts
         .out
@@ -314,7 +379,7 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, threads: usize) -> Result<Pa
         .unwrap_or_else(|| default_out(exp, opts.shard));
     let claim = Claim::new(&target)?;
     let mut out = if opts.resume {
-        match resumable(&claim, &id, opts.force)? {
+        match resumable(&claim, &id, opts)? {
             Resume::Checkpoint(path) => claim.adopt(path)?,
             Resume::Complete => {
                 crate::sayln!("sweep `{}` in {} is complete", exp.name, target.display());
@@ -364,15 +429,21 @@ fn run_into(
         write_header(&mut file, &columns, &out.shown(PARTIAL))?;
         0
     };
+    // Run k of the shard is (point first + k / replicates, replicate k % replicates); the list is
+    // never held in memory.
     let replicates = exp.base.replicates as usize;
-    let runs: Vec<(usize, u32)> = (id.first_point..id.end_point)
-        .flat_map(|p| (0..replicates as u32).map(move |r| (p, r)))
-        .skip(done)
-        .collect();
-    let bar = Progress::new(runs.len() as u64, "runs", &exp.name, progress);
+    let total = (id.end_point - id.first_point) * replicates;
+    let run = |k: usize| (id.first_point + k / replicates, (k % replicates) as u32);
+    let bar = Progress::new(
+        total.saturating_sub(done) as u64,
+        "runs",
+        &exp.name,
+        progress,
+    );
     let partial = out.shown(PARTIAL);
     let mut file = out.append(PARTIAL)?;
-    for batch in runs.chunks(BATCH) {
+    for start in (done..total).step_by(BATCH) {
+        let batch: Vec<(usize, u32)> = (start..(start + BATCH).min(total)).map(run).collect();
         // The batch's design points, each resolved once for all its replicates (runs are in point
         // order, so a batch holds consecutive points).
         let first = batch[0].0;

@@ -35,6 +35,7 @@ struct Parser<'a> {
     chars: Vec<char>,
     pos: usize,
     names: &'a [String],
+    depth: usize,
 }
 
 /// Where an expression stops making sense, by column (1-based).
@@ -54,14 +55,33 @@ pub enum ExprError {
         name: String,
         known: String,
     },
+    #[error(
+        "at column {column}: nested deeper than {MAX_DEPTH} levels of parentheses, signs or powers"
+    )]
+    TooDeep { column: usize },
+    #[error("{length} characters; an expression has at most {MAX_LENGTH}")]
+    TooLong { length: usize },
 }
+
+/// Deepest nesting of parentheses, unary signs and powers an expression may have.
+pub const MAX_DEPTH: usize = 64;
+/// Longest expression, in characters (it bounds the terms of a sum or product, and so the depth of
+/// its evaluation).
+pub const MAX_LENGTH: usize = 10_000;
 
 /// Parse `text`, resolving names against `names`. The error names the column and what was expected.
 pub fn parse(text: &str, names: &[String]) -> Result<Expr, ExprError> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() > MAX_LENGTH {
+        return Err(ExprError::TooLong {
+            length: chars.len(),
+        });
+    }
     let mut p = Parser {
-        chars: text.chars().collect(),
+        chars,
         pos: 0,
         names,
+        depth: 0,
     };
     let e = p.sum()?;
     p.skip_space();
@@ -113,7 +133,20 @@ impl Parser<'_> {
         Ok(left)
     }
 
+    /// Every level of nesting passes through here: parentheses, signs and powers.
     fn unary(&mut self) -> Result<Expr, ExprError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ExprError::TooDeep {
+                column: self.pos + 1,
+            });
+        }
+        let e = self.signed();
+        self.depth -= 1;
+        e
+    }
+
+    fn signed(&mut self) -> Result<Expr, ExprError> {
         match self.peek() {
             Some('-') => {
                 self.pos += 1;
@@ -245,5 +278,38 @@ mod tests {
             eval("1.2.3").unwrap_err(),
             ExprError::NotANumber { column: 1, .. }
         ));
+    }
+
+    #[test]
+    fn deep_nesting_and_huge_sums_are_refused_before_they_exhaust_the_stack() {
+        let deep = format!("{}1{}", "(".repeat(20_000), ")".repeat(20_000));
+        assert!(matches!(
+            eval(&deep).unwrap_err(),
+            ExprError::TooLong { .. }
+        ));
+        let nested = format!(
+            "{}1{}",
+            "(".repeat(MAX_DEPTH + 1),
+            ")".repeat(MAX_DEPTH + 1)
+        );
+        assert!(matches!(
+            eval(&nested).unwrap_err(),
+            ExprError::TooDeep { .. }
+        ));
+        let signs = format!("{}1", "-".repeat(MAX_DEPTH + 1));
+        assert!(matches!(
+            eval(&signs).unwrap_err(),
+            ExprError::TooDeep { .. }
+        ));
+        let ok = format!(
+            "{}1{}",
+            "(".repeat(MAX_DEPTH - 1),
+            ")".repeat(MAX_DEPTH - 1)
+        );
+        assert_eq!(eval(&ok).unwrap(), 1.0);
+        let sum = vec!["a"; 300_000].join("+");
+        assert!(matches!(eval(&sum).unwrap_err(), ExprError::TooLong { .. }));
+        let long_sum = vec!["1"; MAX_LENGTH / 2].join("+");
+        assert_eq!(eval(&long_sum).unwrap(), (MAX_LENGTH / 2) as f64);
     }
 }

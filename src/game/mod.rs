@@ -43,6 +43,14 @@ use crate::scenario::read_chain;
 
 /// Most populations a game may have.
 pub const MAX_POPULATIONS: usize = 4;
+/// Most steps of one trajectory (integration or agent-based).
+pub const MAX_GAME_STEPS: f64 = 1e6;
+/// Most rows of a game's trajectory table.
+pub const MAX_GAME_ROWS: f64 = 5e6;
+/// Most agent updates of the agent-based twin (agents × populations × steps).
+pub const MAX_AGENT_UPDATES: f64 = 2e9;
+/// Trajectory samples per unit of time in the tables and figures.
+pub const SAMPLES_PER_UNIT: f64 = 20.0;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,6 +140,8 @@ pub struct Game {
     pub abm: AbmSettings,
     /// The game file with `extends` and parameter overrides applied, as TOML (for the manifest).
     pub resolved: String,
+    /// The file it came from, for error messages.
+    pub file: String,
 }
 
 fn bad(file: &str, key: &str, value: impl ToString, allowed: &str) -> InputError {
@@ -263,25 +273,42 @@ pub fn load_game_with(path: &Path, parameters: &[(&str, f64)]) -> Result<Game, I
         ));
     }
     let i = raw.integration;
-    if !(i.dt > 0.0 && i.t_max > 0.0 && i.t_max / i.dt <= 1e7) {
+    // The work and the tables are bounded: steps per trajectory, and the rows of trajectories.csv
+    // (every start, sampled SAMPLES_PER_UNIT times per unit of time).
+    let starts = 3f64.powi(n as i32);
+    if !(i.dt > 0.0
+        && i.t_max > 0.0
+        && i.t_max / i.dt <= MAX_GAME_STEPS
+        && starts * i.t_max * SAMPLES_PER_UNIT <= MAX_GAME_ROWS)
+    {
         return Err(bad(
             &file,
-            "integration.dt",
-            i.dt,
-            "dt > 0, t_max > 0 and at most 10^7 steps",
+            "integration",
+            format!("dt {} t_max {}", i.dt, i.t_max),
+            &format!(
+                "dt > 0 and t_max > 0, at most {MAX_GAME_STEPS:e} steps (t_max / dt) and {MAX_GAME_ROWS:e} \
+                 rows of trajectories ({} starts × {SAMPLES_PER_UNIT} per unit of time)",
+                starts
+            ),
         ));
     }
     let a = raw.abm;
+    let abm_steps = i.t_max / a.dt;
     if !(a.noise > 0.0
         && a.dt > 0.0
         && 2.0 * a.noise * a.dt <= 1.0
-        && (1..=10_000_000).contains(&a.agents))
+        && (1..=10_000_000).contains(&a.agents)
+        && abm_steps <= MAX_GAME_STEPS
+        && abm_steps * f64::from(a.agents) * n as f64 <= MAX_AGENT_UPDATES)
     {
         return Err(bad(
             &file,
             "abm",
             format!("noise {} dt {} agents {}", a.noise, a.dt, a.agents),
-            "noise > 0, dt > 0 with 2·noise·dt ≤ 1, 1 to 10^7 agents",
+            &format!(
+                "noise > 0, dt > 0 with 2·noise·dt ≤ 1, 1 to 10^7 agents, at most {MAX_GAME_STEPS:e} \
+                 steps (integration.t_max / abm.dt) and {MAX_AGENT_UPDATES:e} agent updates"
+            ),
         ));
     }
     Ok(Game {
@@ -298,6 +325,7 @@ pub fn load_game_with(path: &Path, parameters: &[(&str, f64)]) -> Result<Game, I
         integration: i,
         abm: a,
         resolved,
+        file,
     })
 }
 

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::tables::{
-    Meta, abm_runs, every, share_columns, trajectories, trajectories_table, vertices_table,
+    Meta, abm_runs, all_finite, every, share_columns, shares_stay_shares, trajectories,
+    trajectories_table, vertices_table,
 };
 use super::{Game, load_game};
 use crate::error::Result;
@@ -19,15 +20,10 @@ pub use super::tables::{WANG_STAGES, stages_table};
 /// Write every output of one game into `out` (file names prefixed with `prefix`), then draw the
 /// figures from the written tables.
 pub fn write_game(game: &Game, out: &mut OutputDir, prefix: &str) -> Result<()> {
-    let all = trajectories(game);
-    out.write_table(&format!("{prefix}info"), &Meta::of(game).to_table())?;
-    out.write_table(&format!("{prefix}vertices"), &vertices_table(game))?;
-    out.write_table(
-        &format!("{prefix}trajectories"),
-        &trajectories_table(game, &all),
-    )?;
-    let (agents, field) = abm_runs(game);
+    let all = trajectories(game)?;
+    let (agents, field) = abm_runs(game)?;
     let replicator = game.trajectory(&game.initial, every(game.integration.dt));
+    shares_stay_shares(game, "integration.dt", game.integration.dt, &replicator)?;
     let mut head = vec!["t".to_string(), "source".to_string()];
     head.extend(share_columns(game.size()));
     let mut abm = Table::new(&head);
@@ -42,7 +38,20 @@ pub fn write_game(game: &Game, out: &mut OutputDir, prefix: &str) -> Result<()> 
             abm.push(cells);
         }
     }
-    out.write_table(&format!("{prefix}abm"), &abm)?;
+    // Every table is checked before the first is written: a game with an unusable output writes
+    // none.
+    let tables = [
+        ("info", Meta::of(game).to_table()),
+        ("vertices", vertices_table(game)),
+        ("trajectories", trajectories_table(game, &all)),
+        ("abm", abm),
+    ];
+    for (name, table) in &tables {
+        all_finite(game, name, table)?;
+    }
+    for (name, table) in &tables {
+        out.write_table(&format!("{prefix}{name}"), table)?;
+    }
     #[cfg(feature = "figures")]
     draw_game(out, prefix)?;
     #[cfg(not(feature = "figures"))]

@@ -3,10 +3,10 @@
 //! starts), `abm.csv` (agents, their mean field and the replicator), and the Wang et al. stages table.
 
 use super::{Game, abm};
+use crate::error::InputError;
 use crate::output::table::{Cell, Table};
 
-/// Trajectory samples per unit of time in the CSV and figures.
-pub(super) const SAMPLES_PER_UNIT: f64 = 20.0;
+use super::SAMPLES_PER_UNIT;
 
 pub(super) fn every(dt: f64) -> usize {
     ((1.0 / SAMPLES_PER_UNIT) / dt).round().max(1.0) as usize
@@ -36,15 +36,56 @@ pub(super) fn share_columns(n: usize) -> impl Iterator<Item = String> {
 
 pub(super) type Trajectory = Vec<(f64, Vec<f64>)>;
 
-pub(super) fn trajectories(game: &Game) -> Vec<(Vec<f64>, Trajectory)> {
+pub(super) fn trajectories(game: &Game) -> Result<Vec<(Vec<f64>, Trajectory)>, InputError> {
     let step = every(game.integration.dt);
     game.grid_starts()
         .into_iter()
         .map(|s| {
             let t = game.trajectory(&s, step);
-            (s, t)
+            shares_stay_shares(game, "integration.dt", game.integration.dt, &t)?;
+            Ok((s, t))
         })
         .collect()
+}
+
+/// A trajectory of shares must stay in [0, 1]: one that leaves it (or becomes NaN) was integrated
+/// with a step (`key`, its value `dt`) too large for the game's payoffs.
+pub(super) fn shares_stay_shares(
+    game: &Game,
+    key: &str,
+    dt: f64,
+    trajectory: &Trajectory,
+) -> Result<(), InputError> {
+    const SLACK: f64 = 1e-9;
+    let Some((_, start)) = trajectory.first() else {
+        return Ok(());
+    };
+    let bad = trajectory
+        .iter()
+        .enumerate()
+        .find(|(_, (_, x))| x.iter().any(|v| !(-SLACK..=1.0 + SLACK).contains(v)));
+    match bad {
+        None => Ok(()),
+        Some((row, (t, x))) => Err(InputError::Usage(format!(
+            "{}: the trajectory from {start:?} leaves the shares' range [0, 1] at t = {t} (its \
+             point {row}: {x:?}): `{key}` = {dt} is too large a step for payoffs of this size; use a \
+             smaller one",
+            game.file
+        ))),
+    }
+}
+
+/// Every number of a game's table `name` is finite: payoffs too large for double precision would
+/// otherwise write empty cells.
+pub(super) fn all_finite(game: &Game, name: &str, table: &Table) -> Result<(), InputError> {
+    match table.first_non_finite() {
+        None => Ok(()),
+        Some((row, column, value)) => Err(InputError::Usage(format!(
+            "{}: {name}.csv row {row}, column `{column}`, would be {value}: the payoffs are too \
+             large for double precision; scale them down",
+            game.file
+        ))),
+    }
 }
 
 pub(super) fn trajectories_table(game: &Game, all: &[(Vec<f64>, Trajectory)]) -> Table {
@@ -62,7 +103,7 @@ pub(super) fn trajectories_table(game: &Game, all: &[(Vec<f64>, Trajectory)]) ->
 }
 
 /// Mean-field (Fermi) and agent-based runs from the file's initial state.
-pub(super) fn abm_runs(game: &Game) -> (Trajectory, Trajectory) {
+pub(super) fn abm_runs(game: &Game) -> Result<(Trajectory, Trajectory), InputError> {
     let step = every(game.abm.dt);
     let agents = abm::simulate(game, &game.initial, step);
     let mut x = game.initial.clone();
@@ -74,7 +115,9 @@ pub(super) fn abm_runs(game: &Game) -> (Trajectory, Trajectory) {
             field.push((s as f64 * game.abm.dt, x.clone()));
         }
     }
-    (agents, field)
+    shares_stay_shares(game, "abm.dt", game.abm.dt, &field)?;
+    shares_stay_shares(game, "abm.dt", game.abm.dt, &agents)?;
+    Ok((agents, field))
 }
 
 /// What the figures need to know about a game besides its trajectories (`info.csv`).

@@ -20,6 +20,7 @@ fn inspection_game(a: f64, b: f64, c: f64, e: f64) -> Game {
     payoff[0b00] = vec![0.0, 0.0];
     Game {
         name: "inspection".into(),
+        file: String::new(),
         title: String::new(),
         populations: vec!["inspectors".into(), "enterprises".into()],
         strategies: vec![

@@ -81,9 +81,11 @@ impl Basin {
         &self.edges[u]
     }
 
-    /// Advance one step with this step's emissions (tonnes per region).
-    pub fn transport(&mut self, emissions: &[f64]) {
+    /// Advance one step with this step's emissions (tonnes per region); returns the mass that
+    /// left the basin this step (decayed or exported).
+    pub fn transport(&mut self, emissions: &[f64]) -> f64 {
         self.inflow.iter_mut().for_each(|x| *x = 0.0);
+        let mut left = 0.0;
         for u in 0..self.stock.len() {
             let s = self.stock[u];
             let mut received = 0.0;
@@ -93,13 +95,17 @@ impl Basin {
                 self.inflow[d] += mass;
                 received += mass;
             }
-            self.decayed += self.decay * s;
-            self.exported += self.out_share[u] * s - received;
+            let decayed = self.decay * s;
+            let exported = self.out_share[u] * s - received;
+            self.decayed += decayed;
+            self.exported += exported;
+            left += decayed + exported;
         }
         for r in 0..self.stock.len() {
             let kept = (1.0 - self.decay - self.out_share[r]) * self.stock[r];
             self.stock[r] = kept + self.inflow[r] + emissions[r];
         }
+        left
     }
 
     /// Share of region r's stock that leaves it each step (decay plus outflow).

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use super::compensation::Books;
 use super::enterprise::{self, DecisionRule, Enterprise, EnterpriseTally, RegionPolicy};
 use super::inspection::{self, MAX_DEPARTMENTS};
-use super::ledger::Ledger;
+use super::ledger::{Account, Ledger};
 use super::local::{self, Evidence, LocalGovernment, MonitorHistory};
 use super::observe::{self, Month, RegionRecord, StepRecord};
 use super::policy;
@@ -47,6 +47,26 @@ pub enum Broken {
     },
     #[error("step {step}: money not conserved: accounts sum to {sum} (scale {scale})")]
     Money { step: u32, sum: f64, scale: f64 },
+    #[error(
+        "step {step}: the enterprises' accounts moved by {ledger} M¥ but their fines, damages and subsidies by {flows} M¥"
+    )]
+    Flows { step: u32, ledger: f64, flows: f64 },
+}
+
+/// Relative rounding a month's balances may show: far above the rounding of a sum over regions, far
+/// below any real leak.
+const RELATIVE_SLACK: f64 = 1e-11;
+
+/// Whether a balance's residue is within rounding of its scale; a NaN residue is not.
+fn within(residue: f64, scale: f64) -> bool {
+    residue.abs() <= RELATIVE_SLACK * scale
+}
+
+/// A month's pollutant flows: emitted into the basin, and gone from it (decayed or exported).
+#[derive(Debug, Clone, Copy)]
+struct MassBalance {
+    emitted: f64,
+    left: f64,
 }
 
 /// One replicate of one scenario.
@@ -79,9 +99,10 @@ pub struct World<'p> {
     policies: Vec<RegionPolicy>,
     environments: Vec<PublicEnvironment>,
     emissions: Vec<f64>,
-    /// Mass bookkeeping for the conservation check.
-    initial_mass: f64,
-    emitted: f64,
+    /// The basin's total stock at the end of the last month, for the conservation check.
+    mass: f64,
+    /// The enterprises' money at the end of the last month, for the check of their flows.
+    firms: f64,
     /// Per-region records of the last step.
     pub region_records: Vec<RegionRecord>,
 }
@@ -175,8 +196,8 @@ impl<'p> World<'p> {
             policies: vec![RegionPolicy::default(); regions],
             environments: vec![PublicEnvironment::default(); regions],
             emissions: vec![0.0; regions],
-            initial_mass: basin.total(),
-            emitted: 0.0,
+            mass: basin.total(),
+            firms: 0.0,
             region_records: vec![RegionRecord::default(); regions],
             basin,
         }
@@ -296,8 +317,10 @@ impl<'p> World<'p> {
             self.books
                 .add_abated(r, self.facts[r].baseline - e.emissions);
         }
-        self.emitted += self.emissions.iter().sum::<f64>();
-        self.basin.transport(&self.emissions);
+        let mass = MassBalance {
+            emitted: self.emissions.iter().sum(),
+            left: self.basin.transport(&self.emissions),
+        };
         // 6. Governments.
         let compensation_paid = self.government_phase(&campaigns);
         // 7. The record and the invariants.
@@ -312,9 +335,20 @@ impl<'p> World<'p> {
             compensation_paid,
         };
         let record = observe::record(&month, &mut self.region_records);
-        self.check_invariants(&record)?;
+        let flows: f64 = etally
+            .iter()
+            .map(|e| e.subsidies - e.fines - e.litigation)
+            .sum();
+        self.check_invariants(&record, mass, flows)?;
         self.t += 1;
         Ok(record)
+    }
+
+    /// The enterprises' accounts, summed over regions.
+    fn firms_balance(&self) -> f64 {
+        (0..self.regions)
+            .map(|r| self.ledger.balance(Account::Enterprises(r)))
+            .sum()
     }
 
     fn complaint_phase(&mut self, ptally: &[PublicTally]) -> Vec<complaints::ComplaintOutcome> {
@@ -366,7 +400,16 @@ impl<'p> World<'p> {
         paid
     }
 
-    fn check_invariants(&self, record: &StepRecord) -> Result<(), Broken> {
+    /// Finite indicators; the month's mass balance against the stocks the last month ended with;
+    /// the enterprises' accounts against their own fines, damages and subsidies (`flows`, M¥);
+    /// and the double entry. Each check is relative to the quantities of this month, so a leak of
+    /// a billionth is caught in any month of any run.
+    fn check_invariants(
+        &mut self,
+        record: &StepRecord,
+        mass: MassBalance,
+        flows: f64,
+    ) -> Result<(), Broken> {
         let step = self.t;
         if let Some((indicator, value)) = observe::non_finite(record) {
             return Err(Broken::NonFinite {
@@ -376,18 +419,30 @@ impl<'p> World<'p> {
                 value,
             });
         }
-        let expected = self.initial_mass + self.emitted - self.basin.decayed - self.basin.exported;
+        let expected = self.mass + mass.emitted - mass.left;
         let total = self.basin.total();
-        // The balance is a difference of cumulative totals, so rounding grows with the mass that has
-        // passed through the basin, not with the current stock.
-        let throughput = self.initial_mass + self.emitted;
-        if (total - expected).abs() > 1e-9 * throughput.max(1.0) {
+        if !within(total - expected, (self.mass + mass.emitted).max(1.0)) {
             return Err(Broken::Mass {
                 step,
                 stocks: total,
                 balance: expected,
             });
         }
+        self.mass = total;
+        let firms = self.firms_balance();
+        let moved = firms - self.firms;
+        let scale = self
+            .firms
+            .abs()
+            .max(record.fines + record.litigation + record.subsidies);
+        if !within(moved - flows, scale.max(1.0)) {
+            return Err(Broken::Flows {
+                step,
+                ledger: moved,
+                flows,
+            });
+        }
+        self.firms = firms;
         self.ledger.check().map_err(|e| Broken::Money {
             step,
             sum: e.sum,
@@ -436,5 +491,89 @@ mod tests {
         assert!(!revised.is_empty());
         assert!(revised.iter().all(|t| t % 3 == 0 && *t > 0), "{revised:?}");
         assert_eq!(settled, [3, 7, 11, 15, 19, 23]);
+    }
+
+    fn small_world() -> Params {
+        let sets: Vec<String> = [
+            "world.regions=3",
+            "enterprises.per_region=40",
+            "public.per_region=60",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        resolve_str("", "t", &sets).unwrap()
+    }
+
+    /// Runs `months` clean months, applies `leak`, and returns what the next month says.
+    fn after_leak(months: u32, leak: impl Fn(&mut World)) -> Result<StepRecord, Broken> {
+        let p = small_world();
+        let mut world = World::new(&p, 0);
+        for _ in 0..months {
+            world.step().expect("a clean month passes its checks");
+        }
+        leak(&mut world);
+        world.step()
+    }
+
+    #[test]
+    fn a_billionth_of_the_pollutant_appearing_from_nowhere_breaks_the_mass_balance() {
+        for months in [0, 5, 60] {
+            let err = after_leak(months, |w| {
+                let extra = 1e-9 * w.basin.total();
+                w.basin.stock[1] += extra;
+            })
+            .unwrap_err();
+            assert!(
+                matches!(err, Broken::Mass { step, .. } if step == months),
+                "{err}"
+            );
+        }
+    }
+
+    /// A billionth of the largest balance in the ledger.
+    fn billionth(w: &World) -> f64 {
+        1e-9 * w.ledger.imbalance().1
+    }
+
+    #[test]
+    fn money_reaching_enterprises_outside_their_fines_and_subsidies_breaks_the_flows() {
+        // A balanced transfer keeps the double entry whole; only the flows check can see it.
+        for months in [1, 12, 120] {
+            let err = after_leak(months, |w| {
+                let amount = billionth(w);
+                w.ledger
+                    .transfer(Account::Outside, Account::Enterprises(2), amount)
+            })
+            .unwrap_err();
+            assert!(
+                matches!(err, Broken::Flows { step, .. } if step == months),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn money_appearing_in_a_treasury_breaks_the_double_entry() {
+        for months in [1, 12, 120] {
+            let err = after_leak(months, |w| {
+                let amount = billionth(w);
+                w.ledger.leak(Account::Treasury(0), amount)
+            })
+            .unwrap_err();
+            assert!(
+                matches!(err, Broken::Money { step, .. } if step == months),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn ten_years_of_clean_months_pass_every_check() {
+        let p = small_world();
+        let mut world = World::new(&p, 3);
+        for _ in 0..120 {
+            world.step().expect("no leak, no broken check");
+        }
     }
 }

@@ -22,7 +22,18 @@ impl Lock {
         // between, it no longer guards anything, so open the new one and try again.
         for _ in 0..8 {
             let file = open_nofollow(OpenOptions::new().read(true).write(true).create(true), path)
-                .map_err(|e| Error::io(path, e))?;
+                .map_err(|e| lock_error(path, e))?;
+            // cogov's lock is an empty file: anything else there is someone's, and is left alone
+            // (the holder removes its lock when done).
+            if file.metadata().is_ok_and(|m| m.len() > 0) {
+                return Err(OutputError::LockFile {
+                    path: path.to_path_buf(),
+                    reason:
+                        "has content, so it is not the empty lock file cogov keeps there: move it"
+                            .into(),
+                }
+                .into());
+            }
             match file.try_lock() {
                 Ok(()) => {}
                 Err(fs::TryLockError::WouldBlock) => {
@@ -46,6 +57,21 @@ impl Lock {
             lock: path.to_path_buf(),
         }
         .into())
+    }
+}
+
+/// A lock that cannot be opened; a symbolic link planted at its name is named as such.
+fn lock_error(path: &Path, e: std::io::Error) -> Error {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        OutputError::LockFile {
+            path: path.to_path_buf(),
+            reason: "is a symbolic link where cogov keeps its lock file; cogov never follows it: \
+                     remove the link"
+                .into(),
+        }
+        .into()
+    } else {
+        Error::io(path, e)
     }
 }
 

@@ -130,7 +130,7 @@ impl Claim {
     pub fn fresh(self, force: bool) -> Result<OutputDir> {
         match self.existing()? {
             Existing::Absent | Existing::Empty => {}
-            Existing::Output if force => {}
+            Existing::Output if force => self.only_cogovs_files()?,
             Existing::Output => return Err(OutputError::Exists(self.target.clone()).into()),
             Existing::Foreign => return Err(OutputError::Foreign(self.target.clone()).into()),
         }
@@ -170,6 +170,7 @@ impl Claim {
         if self.existing()? != Existing::Output {
             return Err(OutputError::NotOutput(self.target.clone()).into());
         }
+        self.only_cogovs_files()?;
         for (path, _) in self.leftovers()? {
             remove_tree(&path)?;
         }
@@ -177,6 +178,26 @@ impl Claim {
         let dir = self.into_dir(root);
         copy_tree(dir.target(), dir.root())?;
         Ok(dir)
+    }
+
+    /// Refuse to replace or revise a directory that holds files its manifest does not list: someone
+    /// put them there, and replacing the directory would delete them.
+    fn only_cogovs_files(&self) -> Result<()> {
+        let Some(listed) = manifest_outputs(&self.target) else {
+            return Ok(());
+        };
+        let mut unlisted = Vec::new();
+        files_under(&self.target, "", &mut unlisted)?;
+        unlisted.retain(|f| f != MANIFEST && !listed.contains(f));
+        if unlisted.is_empty() {
+            return Ok(());
+        }
+        unlisted.sort();
+        Err(OutputError::Unlisted {
+            target: self.target.clone(),
+            files: unlisted,
+        }
+        .into())
     }
 
     fn staging(&self) -> Result<PathBuf> {
@@ -209,6 +230,34 @@ fn remove_temporaries(dir: &Path) -> Result<()> {
             });
         if temporary && entry.file_type().is_ok_and(|t| t.is_file()) {
             fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The files a directory's manifest lists, if it has a manifest cogov can read.
+fn manifest_outputs(dir: &Path) -> Option<Vec<String>> {
+    let text = fs::read_to_string(dir.join(MANIFEST)).ok()?;
+    let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(
+        manifest
+            .get("outputs")?
+            .as_object()?
+            .keys()
+            .cloned()
+            .collect(),
+    )
+}
+
+/// Every file under `dir`, by '/'-separated path relative to it.
+fn files_under(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            files_under(&entry.path(), &format!("{name}/"), out)?;
+        } else {
+            out.push(name);
         }
     }
     Ok(())

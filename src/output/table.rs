@@ -91,6 +91,18 @@ impl Table {
         self.rows.push(row);
     }
 
+    /// The first number that is NaN or infinite, as (data row from 1, column, value).
+    pub fn first_non_finite(&self) -> Option<(usize, &str, f64)> {
+        self.rows.iter().enumerate().find_map(|(r, row)| {
+            row.iter()
+                .zip(&self.columns)
+                .find_map(|(cell, column)| match cell {
+                    Cell::Num(v) if !v.is_finite() => Some((r + 1, column.as_str(), *v)),
+                    _ => None,
+                })
+        })
+    }
+
     /// The table in CSV, as [`CsvSink`] writes it.
     pub fn to_csv(&self) -> String {
         let mut sink = CsvSink::new(Vec::new(), &self.columns).expect("writing to memory");

@@ -78,13 +78,54 @@ fn parse(text: &str, file: &str) -> Result<Table, InputError> {
     })
 }
 
-fn read(path: &Path) -> Result<Table, InputError> {
+/// Largest scenario, experiment or game file read: a scenario is a few kilobytes.
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// The text of a regular file of at most [`MAX_FILE_BYTES`]: never a device, a pipe or a directory,
+/// which could block or never end.
+pub fn read_text(path: &Path) -> Result<String, InputError> {
+    use std::io::Read;
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| InputError::Read {
+    let fail = |reason: String| InputError::Read {
         file: file.clone(),
-        reason: e.to_string(),
-    })?;
-    parse(&text, &file)
+        reason,
+    };
+    // Opened without blocking, so a pipe cannot hang the open; then the open file itself is asked
+    // what it is, so nothing can be swapped in between.
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let handle = options.open(path).map_err(|e| fail(e.to_string()))?;
+    let meta = handle.metadata().map_err(|e| fail(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(fail("not a regular file".into()));
+    }
+    let too_large = || {
+        fail(format!(
+            "larger than {} MiB, the most a scenario file may be",
+            MAX_FILE_BYTES >> 20
+        ))
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut text = String::new();
+    handle
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| fail(e.to_string()))?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(text)
+}
+
+fn read(path: &Path) -> Result<Table, InputError> {
+    parse(&read_text(path)?, &path.display().to_string())
 }
 
 fn top_sets_name(path: &Path) -> Result<bool, InputError> {
@@ -143,6 +184,12 @@ pub(crate) fn read_chain(
         )));
     }
     let parent_path = path.parent().unwrap_or(Path::new(".")).join(&parent);
+    // A parent is a scenario file: nothing else is read, so an error never quotes another file.
+    if parent_path.extension().is_none_or(|e| e != "toml") {
+        return Err(extends_error(
+            "a parent must be a scenario file ending in .toml".into(),
+        ));
+    }
     if !parent_path.is_file() {
         return Err(extends_error(format!(
             "no such file {}",

@@ -20,13 +20,14 @@ mod validate;
 pub(crate) use load::read_chain;
 #[cfg(test)]
 pub(crate) use load::test_params;
+pub use load::{MAX_FILE_BYTES, read_text};
 pub use load::{ScenarioSource, load_scenario, resolve_str, with_overrides};
 pub use params::{
     Allocation, CompensationUse, CooperationMode, Decomposition, FeedbackMode, Params,
     ResponsibilityMode, Scheme, Sharing, Targeting, Topology,
 };
 pub use raw::*;
-pub use validate::{MAX_AGENTS, MAX_PRICED_MATRIX};
+pub use validate::{MAX_AGENTS, MAX_PRICED_MATRIX, plain_name};
 
 use std::path::PathBuf;
 

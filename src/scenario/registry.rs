@@ -158,7 +158,9 @@ impl Key {
             Valid::Money => format!("a number in [0, {}]", compact(MONEY_MAX)),
             Valid::Choice => format!("one of {:?}", self.choices().unwrap_or(&[])),
             Valid::Bool => "true or false".into(),
-            Valid::Name => "a non-empty name without / \\ , \" or newlines".into(),
+            Valid::Name => {
+                "a plain name: 1 to 128 characters, not starting with `.`, without / \\ , \" or control characters".into()
+            }
             Valid::Seed => "a whole number ≥ 0".into(),
             Valid::Names([lo, hi]) => format!("{lo} to {hi} names"),
             Valid::Shares => "one share per department, summing to 1".into(),

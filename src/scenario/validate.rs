@@ -189,12 +189,23 @@ pub(crate) fn validate(
     })
 }
 
+/// Whether `name` can name a row of a table and an output directory: one plain file-name component
+/// (constraint `name_is_a_plain_name`).
+pub fn plain_name(name: &str) -> bool {
+    !name.trim().is_empty()
+        && name.chars().count() <= 128
+        && !name.starts_with('.')
+        && !name
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '/' | '\\' | ',' | '"'))
+}
+
 /// `name`, `seed`, `steps`, `replicates`; constraint `name_is_a_plain_name`.
 fn run_size(c: &Checker, s: &Scenario) -> Result<(), InputError> {
     c.section("")?;
-    if s.name.trim().is_empty() || s.name.contains(['/', '\\', ',', '"', '\n']) {
+    if !plain_name(&s.name) {
         let key = registry().key("name").expect("registered");
-        return Err(c.fail("name", &s.name, key.allowed()));
+        return Err(c.fail("name", format!("{:?}", s.name), key.allowed()));
     }
     Ok(())
 }
