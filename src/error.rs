@@ -80,7 +80,7 @@ pub enum OutputError {
     #[error("output directory {0} already exists; pass --force to replace it")]
     Exists(PathBuf),
     #[error(
-        "{0} is not an output directory of cogov (no manifest.json in it); cogov replaces only its own \
+        "{0} is not an output directory of cogov (it holds no manifest.json that cogov wrote); cogov replaces only its own \
          outputs: choose another --out, or empty it yourself"
     )]
     Foreign(PathBuf),
@@ -155,6 +155,7 @@ impl Error {
         }
     }
 
+    /// An I/O error on `path`, as messages name it.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),

@@ -100,6 +100,9 @@ enum Command {
         /// Overwrite an existing output directory.
         #[arg(long)]
         force: bool,
+        /// No progress bar or progress lines.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Analyse an evolutionary game file: replicator dynamics, vertex stability, agent-based twin.
     #[command(after_help = "Example: cogov game scenarios/games/wang2023-stage3.toml")]
@@ -222,19 +225,21 @@ fn reproduce(
     quick: bool,
     threads: Option<usize>,
     force: bool,
+    quiet: bool,
 ) -> cogov::Result<()> {
     let opts = cogov::figures::ReproduceOptions {
         out,
         quick,
         force,
         threads,
+        progress: !quiet,
     };
     cogov::figures::reproduce(&opts)
         .map(|dir| cogov::sayln!("figures written to {}", dir.display()))
 }
 
 #[cfg(not(feature = "figures"))]
-fn reproduce(_: Option<PathBuf>, _: bool, _: Option<usize>, _: bool) -> cogov::Result<()> {
+fn reproduce(_: Option<PathBuf>, _: bool, _: Option<usize>, _: bool, _: bool) -> cogov::Result<()> {
     Err(cogov::Error::Feature {
         feature: "figures",
         what: "`cogov reproduce`",
@@ -339,7 +344,8 @@ fn main() -> ExitCode {
             quick,
             threads,
             force,
-        } => reproduce(out, quick, threads, force),
+            quiet,
+        } => reproduce(out, quick, threads, force, quiet),
         Command::Game { game, out, force } => {
             cogov::game::report::game_command(&game, out, force).map(|_| ())
         }

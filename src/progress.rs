@@ -115,6 +115,17 @@ impl Progress {
         }
     }
 
+    /// A line of its own on stderr, above the bar if there is one; nothing when progress is not shown.
+    pub fn println(&self, line: &str) {
+        #[cfg(feature = "cli")]
+        if let Some(bar) = &self.bar {
+            bar.println(line);
+        }
+        if self.lines.is_some() {
+            eprintln!("{line}");
+        }
+    }
+
     /// Remove the bar; a log gets its last line.
     pub fn finish(&self) {
         #[cfg(feature = "cli")]

@@ -338,8 +338,8 @@ pub fn load_experiment(path: &Path, sets: &[String]) -> Result<Experiment, Input
         return Err(invalid(
             &file,
             "design",
-            points,
-            &format!("between 1 and {MAX_POINTS} design points"),
+            format!("{points} points in all"),
+            &format!("a design of 1 to {MAX_POINTS} points in all"),
         ));
     }
     let bootstrap = raw.design.bootstrap.unwrap_or(500);
@@ -373,6 +373,41 @@ fn design_kind(d: &RawDesign, file: &str) -> Result<DesignKind, InputError> {
             None => Err(invalid(file, key, "(missing)", "a whole number ≥ 1")),
         }
     };
+    // A key the design's kind does not read is a mistake (e.g. `points` for a grid, which takes
+    // `levels`), not something to ignore.
+    let applies: &[&str] = match d.kind.as_str() {
+        "grid" => &["levels"],
+        "lhs" => &["points"],
+        "morris" => &["levels", "trajectories", "bootstrap"],
+        "sobol" => &["samples", "bootstrap"],
+        _ => &["points", "levels", "trajectories", "samples", "bootstrap"],
+    };
+    for (key, given) in [
+        ("points", d.points),
+        ("levels", d.levels),
+        ("trajectories", d.trajectories),
+        ("samples", d.samples),
+        ("bootstrap", d.bootstrap),
+    ] {
+        if let Some(v) = given
+            && !applies.contains(&key)
+        {
+            return Err(invalid(
+                file,
+                &format!("design.{key}"),
+                v,
+                &format!(
+                    "no `{key}` in a {} design, which takes {}",
+                    d.kind,
+                    applies
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
     Ok(match d.kind.as_str() {
         "grid" => DesignKind::Grid {
             levels: positive("design.levels", d.levels, Some(5))?,

@@ -31,6 +31,7 @@ use crate::model::{ScenarioRun, run_scenario};
 use crate::output::manifest::{Redrawn, Timing, hash_inputs};
 use crate::output::{Claim, Manifest, OutputDir, tables};
 use crate::plot::{self, BandTable, Panel, Series};
+use crate::progress::Progress;
 use crate::scenario::load_scenario;
 
 pub use levers::LEVERS;
@@ -44,6 +45,8 @@ pub struct ReproduceOptions {
     pub quick: bool,
     pub force: bool,
     pub threads: Option<usize>,
+    /// A progress bar on a terminal, progress lines in a log.
+    pub progress: bool,
 }
 
 /// A figure of the set: its id (file stem) and caption.
@@ -172,13 +175,22 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
     let pool = crate::engine::thread_pool(opts.threads)?;
     let quick = opts.quick;
     let mut timings = Vec::new();
+    // Nine figures' data, then the drawing of them all.
+    let progress = Progress::new(
+        FIGURES.len() as u64 + 1,
+        "steps",
+        "fig1-compare",
+        opts.progress,
+    );
     pool.install(|| -> Result<()> {
         let mut timed =
             |id: &'static str, f: &mut dyn FnMut(&mut OutputDir) -> Result<()>| -> Result<()> {
+                progress.set_message(id);
                 let t = Instant::now();
                 f(&mut out)?;
                 timings.push((id, t.elapsed().as_secs_f64()));
-                eprintln!("{id}: {:.1} s", t.elapsed().as_secs_f64());
+                progress.println(&format!("{id}: {:.1} s", t.elapsed().as_secs_f64()));
+                progress.inc(1);
                 Ok(())
             };
         timed("fig1-compare", &mut |out| {
@@ -257,7 +269,10 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
         Ok(())
     })?;
     let drawing = Instant::now();
+    progress.set_message("drawing");
     draw_all(&mut out)?;
+    progress.inc(1);
+    progress.finish();
     let total: f64 = timings.iter().map(|t| t.1).sum();
     eprintln!(
         "reproduce{}: {total:.1} s of runs",

@@ -183,8 +183,14 @@ impl Claim {
     /// Refuse to replace or revise a directory that holds files its manifest does not list: someone
     /// put them there, and replacing the directory would delete them.
     fn only_cogovs_files(&self) -> Result<()> {
-        let Some(listed) = manifest_outputs(&self.target) else {
-            return Ok(());
+        let manifest = self.target.join(MANIFEST);
+        let listed = match fs::symlink_metadata(&manifest) {
+            Err(_) => Vec::new(),
+            Ok(meta) if meta.is_file() => match manifest_outputs(&self.target) {
+                Some(listed) => listed,
+                None => return Err(OutputError::Foreign(self.target.clone()).into()),
+            },
+            Ok(_) => return Err(OutputError::Foreign(self.target.clone()).into()),
         };
         let mut unlisted = Vec::new();
         files_under(&self.target, "", &mut unlisted)?;
@@ -271,7 +277,9 @@ fn existing(target: &Path) -> Result<Existing> {
     if entries.next().is_none() {
         return Ok(Existing::Empty);
     }
-    Ok(if MARKERS.iter().any(|m| target.join(m).is_file()) {
+    // A marker counts only as a regular file: a link named like one is not cogov's.
+    let regular = |m: &&str| fs::symlink_metadata(target.join(m)).is_ok_and(|t| t.is_file());
+    Ok(if MARKERS.iter().any(regular) {
         Existing::Output
     } else {
         Existing::Foreign

@@ -115,7 +115,9 @@ impl OutputDir {
     /// Write `bytes` to `name`: a new file under a random name, flushed, then renamed into place.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         let mut tmp = self.temporary(name)?;
-        tmp.write_all(bytes)
+        // Written through the plain file: errors then name the output, not the temporary name.
+        tmp.as_file_mut()
+            .write_all(bytes)
             .map_err(|e| Error::io(self.shown(name), e))?;
         persist(tmp, &self.path(name), &self.shown(name))?;
         self.written.insert(name.to_string());
@@ -132,9 +134,18 @@ impl OutputDir {
         let name = format!("{stem}.{}", self.format.extension());
         let (dest, shown) = (self.path(&name), self.shown(&name));
         let tmp = self.temporary(&name)?;
-        let sink = CsvSink::new(BufWriter::new(tmp), columns).map_err(|e| Error::io(&shown, e))?;
+        let file = tmp
+            .as_file()
+            .try_clone()
+            .map_err(|e| Error::io(&shown, e))?;
+        let sink = CsvSink::new(BufWriter::new(file), columns).map_err(|e| Error::io(&shown, e))?;
         self.written.insert(name);
-        Ok(TableWriter { sink, dest, shown })
+        Ok(TableWriter {
+            sink,
+            tmp,
+            dest,
+            shown,
+        })
     }
 
     /// Write a table held in memory as `{stem}.{format}`.
@@ -213,7 +224,8 @@ impl OutputDir {
 
 /// A table being streamed to a temporary file of an output directory.
 pub struct TableWriter {
-    sink: CsvSink<BufWriter<NamedTempFile>>,
+    sink: CsvSink<BufWriter<File>>,
+    tmp: NamedTempFile,
     dest: PathBuf,
     shown: PathBuf,
 }
@@ -227,10 +239,12 @@ impl TableWriter {
     pub fn finish(self) -> Result<()> {
         let shown = self.shown;
         let buffered = self.sink.into_inner().map_err(|e| Error::io(&shown, e))?;
-        let tmp = buffered
-            .into_inner()
-            .map_err(|e| Error::io(&shown, e.into_error()))?;
-        persist(tmp, &self.dest, &shown)
+        drop(
+            buffered
+                .into_inner()
+                .map_err(|e| Error::io(&shown, e.into_error()))?,
+        );
+        persist(self.tmp, &self.dest, &shown)
     }
 }
 
