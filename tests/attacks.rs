@@ -382,13 +382,17 @@ fn names_that_are_paths_are_refused() {
 fn extends_of_files_outside_the_users_scenarios_never_quotes_them() {
     let dir = scratch("extends");
     let secret = "cogov-secret-hunter2";
-    std::fs::write(dir.join("notes.toml"), format!("{secret} = = =\n")).unwrap();
+    // Links named like scenarios, to files that are not.
+    symlink("/etc/shadow", dir.join("shadow.toml")).unwrap();
+    symlink("/proc/self/environ", dir.join("environ.toml")).unwrap();
     for target in [
         "/etc/shadow",
         "/etc/passwd",
         "/proc/self/environ",
         "/dev/zero",
         "/",
+        "shadow.toml",
+        "environ.toml",
     ] {
         let s = dir.join("s.toml");
         std::fs::write(&s, format!("extends = {target:?}\n")).unwrap();

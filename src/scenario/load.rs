@@ -184,10 +184,14 @@ pub(crate) fn read_chain(
         )));
     }
     let parent_path = path.parent().unwrap_or(Path::new(".")).join(&parent);
-    // A parent is a scenario file: nothing else is read, so an error never quotes another file.
-    if parent_path.extension().is_none_or(|e| e != "toml") {
+    // A parent is a scenario file, also where it is reached through a link: nothing else is read,
+    // so an error never quotes another file.
+    let is_toml = |p: &Path| p.extension().is_some_and(|e| e == "toml");
+    if !is_toml(&parent_path)
+        || std::fs::canonicalize(&parent_path).is_ok_and(|real| !is_toml(&real))
+    {
         return Err(extends_error(
-            "a parent must be a scenario file ending in .toml".into(),
+            "a parent must be a scenario file ending in .toml (a link to one included)".into(),
         ));
     }
     if !parent_path.is_file() {
