@@ -14,6 +14,7 @@ pub mod error;
 pub mod experiment;
 #[cfg(feature = "figures")]
 pub mod figures;
+pub mod files;
 pub mod game;
 pub mod model;
 pub mod output;

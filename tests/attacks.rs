@@ -57,6 +57,20 @@ fn refused(o: &Output, needles: &[&str]) {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+/// Wait for `child` at most `seconds`; a command that blocks (on a pipe, say) fails the test.
+fn bounded(mut child: std::process::Child, seconds: u64, what: &str) -> Output {
+    let mut waited = 0;
+    while child.try_wait().unwrap().is_none() {
+        if waited >= seconds * 10 {
+            let _ = child.kill();
+            panic!("{what} runs on after {seconds} s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        waited += 1;
+    }
+    child.wait_with_output().unwrap()
+}
+
 const TINY_RUN: [&str; 11] = [
     "--steps",
     "6",
@@ -436,7 +450,7 @@ fn inputs_that_are_not_small_regular_files_are_refused_before_reading() {
             } else {
                 &["--out", "out"]
             };
-            let mut child = common::command()
+            let child = common::command()
                 .current_dir(&dir)
                 .args([command, path])
                 .args(out)
@@ -444,14 +458,8 @@ fn inputs_that_are_not_small_regular_files_are_refused_before_reading() {
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap();
-            // A command that blocked on the pipe would never exit: give it ten seconds.
-            let mut waited = 0;
-            while child.try_wait().unwrap().is_none() {
-                assert!(waited < 100, "`{command} {path}` hangs");
-                std::thread::sleep(Duration::from_millis(100));
-                waited += 1;
-            }
-            let o = child.wait_with_output().unwrap();
+            // A command that blocked on the pipe would never exit.
+            let o = bounded(child, 10, &format!("`{command} {path}`"));
             refused(&o, &[path, why]);
         }
     }
@@ -673,6 +681,31 @@ fn what_changes_a_number_is_part_of_a_sweeps_identity() {
     }
     // Another build: the same sweep, its record edited to come from another commit.
     ok(sweep("s1", &["--shard", "1/2"]));
+    // A shard whose saved files are pipes: merge reads only regular files.
+    for file in ["sweep.json", "results.csv"] {
+        let piped = dir.join(format!("s0-{file}"));
+        std::fs::create_dir_all(&piped).unwrap();
+        for f in common::files_under(&dir.join("s0")) {
+            std::fs::copy(dir.join("s0").join(&f), piped.join(&f)).unwrap();
+        }
+        std::fs::remove_file(piped.join(file)).unwrap();
+        assert!(
+            Command::new("mkfifo")
+                .arg(piped.join(file))
+                .status()
+                .unwrap()
+                .success()
+        );
+        let child = common::command()
+            .current_dir(&dir)
+            .args(["merge", piped.to_str().unwrap(), "s1", "--out", "merged"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let o = bounded(child, 10, &format!("merge with a pipe at {file}"));
+        refused(&o, &[file, "not a regular file"]);
+    }
     let record = dir.join("s1/sweep.json");
     let text = std::fs::read_to_string(&record).unwrap();
     let commit = serde_json::from_str::<serde_json::Value>(&text).unwrap()["git_commit"]
@@ -780,6 +813,21 @@ fn sizes_are_checked_before_any_work() {
         );
         refused(&o, &["b.toml", key]);
     }
+    // A run list of 10¹² (point, replicate) runs: its results could never be read back.
+    let exp = dir.join("runs.toml");
+    std::fs::write(
+        &exp,
+        format!(
+            "base = \"{}\"\nsteps = 6\nreplicates = 100000\n[design]\nkind = \"lhs\"\npoints = 10000000\n[[parameters]]\nkey = \"law.fine\"\nmin = 0.05\nmax = 1.0\n",
+            shipped("fragmented.toml")
+        ),
+    )
+    .unwrap();
+    let o = cogov_in(
+        &dir,
+        &["sweep", exp.to_str().unwrap(), "--out", "out", "--quiet"],
+    );
+    refused(&o, &["its design, and its results", "TiB", "--shard"]);
     // --out naming a file; a file for another command.
     std::fs::write(dir.join("afile"), "x").unwrap();
     let o = cogov_in(
@@ -870,20 +918,14 @@ fn games_that_would_hang_crash_or_overflow_are_refused_with_a_located_error() {
     ];
     for (name, payoffs, rest, needles) in cases {
         let path = game(&dir, name, &payoffs, &rest);
-        let mut child = common::command()
+        let child = common::command()
             .current_dir(&dir)
             .args(["game", path.to_str().unwrap(), "--out", "out"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut waited = 0;
-        while child.try_wait().unwrap().is_none() {
-            assert!(waited < 300, "game {name} runs on");
-            std::thread::sleep(Duration::from_millis(100));
-            waited += 1;
-        }
-        let o = child.wait_with_output().unwrap();
+        let o = bounded(child, 30, &format!("game {name}"));
         let file = format!("{name}.toml");
         let mut all = vec![file.as_str()];
         all.extend(&needles);

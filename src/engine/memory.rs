@@ -82,17 +82,36 @@ fn address_space_room() -> Option<u64> {
 }
 
 fn human(bytes: u64) -> String {
-    const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
-    if bytes as f64 >= GIB {
-        format!("{:.1} GiB", bytes as f64 / GIB)
+    const MIB: f64 = 1024.0 * 1024.0;
+    const GIB: f64 = 1024.0 * MIB;
+    const TIB: f64 = 1024.0 * GIB;
+    let b = bytes as f64;
+    if b >= TIB {
+        format!("{:.1} TiB", b / TIB)
+    } else if b >= GIB {
+        format!("{:.1} GiB", b / GIB)
     } else {
-        format!("{:.0} MiB", bytes as f64 / (1024.0 * 1024.0))
+        format!("{:.0} MiB", b / MIB)
     }
 }
 
 /// Refuse an estimate above 90% of available memory, unless `allow` (`--allow-large-memory`).
 pub fn check(estimate: u64, what: &str, allow: bool) -> Result<(), InputError> {
-    check_against(estimate, available(), what, allow)
+    check_against(estimate, available(), what, AGENTS_ADVICE, allow)
+}
+
+/// What to do about a model too large: the advice of [`check`].
+const AGENTS_ADVICE: &str = "use fewer agents (enterprises.per_region, public.per_region, \
+     world.regions), fewer replicates, or no regions.csv";
+
+/// [`check`] with advice of its own (what makes this estimate large).
+pub fn check_advising(
+    estimate: u64,
+    what: &str,
+    advice: &str,
+    allow: bool,
+) -> Result<(), InputError> {
+    check_against(estimate, available(), what, advice, allow)
 }
 
 /// [`check`] against `free` bytes available (unknown: accept).
@@ -100,6 +119,7 @@ fn check_against(
     estimate: u64,
     free: Option<u64>,
     what: &str,
+    advice: &str,
     allow: bool,
 ) -> Result<(), InputError> {
     let Some(free) = free else {
@@ -110,9 +130,8 @@ fn check_against(
     }
     Err(InputError::Usage(format!(
         "{what} needs about {} of memory, more than nine tenths of the {} available to it (free \
-         memory, within its cgroup and ulimit -v); use fewer agents (enterprises.per_region, \
-         public.per_region, world.regions), fewer replicates, or no regions.csv, or pass \
-         --allow-large-memory to try anyway",
+         memory, within its cgroup and ulimit -v); {advice}, or pass --allow-large-memory to try \
+         anyway",
         human(estimate),
         human(free)
     )))
@@ -127,7 +146,7 @@ mod tests {
     #[test]
     fn a_request_beyond_nine_tenths_of_free_memory_is_refused_with_advice() {
         let free = Some(10 * GIB);
-        let e = check_against(10 * GIB, free, "this run", false)
+        let e = check_against(10 * GIB, free, "this run", AGENTS_ADVICE, false)
             .unwrap_err()
             .to_string();
         assert!(
@@ -138,10 +157,10 @@ mod tests {
             e.contains("10.0 GiB of memory, more than nine tenths of the 10.0 GiB"),
             "{e}"
         );
-        assert!(check_against(9 * GIB, free, "this run", false).is_ok());
-        assert!(check_against(10 * GIB, free, "this run", true).is_ok());
+        assert!(check_against(9 * GIB, free, "this run", AGENTS_ADVICE, false).is_ok());
+        assert!(check_against(10 * GIB, free, "this run", AGENTS_ADVICE, true).is_ok());
         // Where the system does not say, nothing is refused.
-        assert!(check_against(u64::MAX, None, "this run", false).is_ok());
+        assert!(check_against(u64::MAX, None, "this run", AGENTS_ADVICE, false).is_ok());
     }
 
     #[test]

@@ -44,13 +44,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool, any_build: bool) -> Resu
         ))
         .into());
     }
+    // Each shard's tables are read whole, one at a time: at most a third of the memory available.
+    let most = crate::engine::memory::available().map_or(u64::MAX, |free| free / 3);
     let read = |path: PathBuf| -> Result<String> {
-        std::fs::read_to_string(&path).map_err(|_| {
-            InputError::Usage(format!(
-                "{}: missing; is the shard finished?",
-                path.display()
-            ))
-            .into()
+        crate::files::read_regular(&path, most).map_err(|e| {
+            let why = match e {
+                crate::files::ReadFailure::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    "missing; is the shard finished?".to_string()
+                }
+                crate::files::ReadFailure::TooLarge(_) => format!(
+                    "{e}, a third of the memory available: merge on a machine with more memory"
+                ),
+                other => other.to_string(),
+            };
+            InputError::Usage(format!("{}: {why}", path.display())).into()
         })
     };
     let design = read(shards[0].1.join("design.csv"))?;

@@ -154,7 +154,7 @@ impl Identity {
 
     pub(super) fn read(dir: &Path) -> Result<Identity> {
         let path = dir.join(SWEEP_IDENTITY);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let text = crate::files::read_regular(&path, 1 << 20).map_err(|e| {
             InputError::Usage(format!("{}: not a sweep directory ({e})", path.display()))
         })?;
         serde_json::from_str(&text).map_err(|e| {
@@ -223,6 +223,23 @@ fn run_one(
 
 /// Validate every design point up front, so a bad range fails before hours of running.
 /// Returns the bytes of the largest design point's world.
+/// Bytes a sweep holds besides its worlds: the design (a row of values per point) and, when it
+/// writes the summaries, every run's row of `results.csv` read back (its text and its numbers).
+fn held_bytes(exp: &Experiment, tables: bool) -> u64 {
+    let points = design::point_count(exp.kind, &exp.parameters);
+    let k = exp.parameters.len() as u64;
+    let value = std::mem::size_of::<toml::Value>() as u64;
+    let design = points.saturating_mul(48 + k * (value + 8));
+    if !tables {
+        return design;
+    }
+    // A cell: about 20 characters of text and a parsed f64, with slack for the containers.
+    const CELL: u64 = 40;
+    let cells = exp.metrics.len() as u64 + k + 2;
+    let runs = points.saturating_mul(u64::from(exp.base.replicates));
+    design.saturating_add(runs.saturating_mul(cells).saturating_mul(CELL))
+}
+
 fn check_points(exp: &Experiment, design: &Design) -> Result<u64> {
     let mut largest = 0;
     for (i, row) in design.rows.iter().enumerate() {
@@ -364,12 +381,23 @@ fn default_out(exp: &Experiment, shard: Option<(u32, u32)>) -> PathBuf {
 /// `cogov sweep`: run (a shard of) an experiment, or continue it with `--resume`, and publish it.
 pub fn sweep(exp: &Experiment, opts: &SweepOptions, threads: usize) -> Result<PathBuf> {
     let started = Instant::now();
+    // The design and the final tables first: they grow with points × replicates, whatever the
+    // size of one world.
+    let held = held_bytes(exp, opts.shard.is_none());
+    engine::memory::check_advising(
+        held,
+        "this sweep (its design, and its results read back for the summaries)",
+        "use fewer design points or replicates, or split the sweep with --shard I/N",
+        opts.allow_large_memory,
+    )?;
     let design = design::build(exp.kind, &exp.parameters, exp.base.seed);
     // One world per thread at a time: the largest design point's.
     let largest = check_points(exp, &design)?;
     engine::memory::check(
-        (threads as u64).saturating_mul(largest),
-        "this sweep (one world of its largest design point per thread)",
+        (threads as u64)
+            .saturating_mul(largest)
+            .saturating_add(held),
+        "this sweep (one world of its largest design point per thread, its design and results)",
         opts.allow_large_memory,
     )?;
     let id = Identity::new(exp, design.rows.len(), opts.shard);

@@ -243,7 +243,8 @@ fn remove_temporaries(dir: &Path) -> Result<()> {
 
 /// The files a directory's manifest lists, if it has a manifest cogov can read.
 fn manifest_outputs(dir: &Path) -> Option<Vec<String>> {
-    let text = fs::read_to_string(dir.join(MANIFEST)).ok()?;
+    let text = crate::files::read_regular(&dir.join(MANIFEST), super::manifest::MAX_MANIFEST_BYTES)
+        .ok()?;
     let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
     Some(
         manifest

@@ -12,6 +12,9 @@ use super::dir::sha256_hex;
 use crate::error::{Error, Result};
 use crate::model::AgentCounts;
 
+/// The largest manifest read back: one lists a hash per output file, a few kilobytes.
+pub const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+
 /// The build this binary is: fixed when it was compiled (`build.rs`), so a copy on a machine
 /// without git still knows its commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,10 +144,11 @@ impl Manifest {
         }
     }
 
-    /// The manifest of an existing output directory.
+    /// The manifest of an existing output directory (a regular file of at most
+    /// [`MAX_MANIFEST_BYTES`]; anything else counts as none).
     pub fn read(dir: &Path) -> Result<Option<Manifest>> {
         let path = dir.join(super::dir::MANIFEST);
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Ok(text) = crate::files::read_regular(&path, MAX_MANIFEST_BYTES) else {
             return Ok(None);
         };
         serde_json::from_str(&text).map(Some).map_err(|e| {
@@ -165,7 +169,7 @@ impl Manifest {
         }
         let mut m = Manifest::new("unknown", 0);
         let path = dir.join(super::dir::MANIFEST);
-        if let Some(earlier) = std::fs::read_to_string(&path)
+        if let Some(earlier) = crate::files::read_regular(&path, MAX_MANIFEST_BYTES)
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         {

@@ -84,44 +84,17 @@ pub const MAX_FILE_BYTES: u64 = 4 << 20;
 /// The text of a regular file of at most [`MAX_FILE_BYTES`]: never a device, a pipe or a directory,
 /// which could block or never end.
 pub fn read_text(path: &Path) -> Result<String, InputError> {
-    use std::io::Read;
-    let file = path.display().to_string();
-    let fail = |reason: String| InputError::Read {
-        file: file.clone(),
-        reason,
-    };
-    // Opened without blocking, so a pipe cannot hang the open; then the open file itself is asked
-    // what it is, so nothing can be swapped in between.
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let handle = options.open(path).map_err(|e| fail(e.to_string()))?;
-    let meta = handle.metadata().map_err(|e| fail(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(fail("not a regular file".into()));
-    }
-    let too_large = || {
-        fail(format!(
-            "larger than {} MiB, the most a scenario file may be",
-            MAX_FILE_BYTES >> 20
-        ))
-    };
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    let mut text = String::new();
-    handle
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| fail(e.to_string()))?;
-    if text.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(text)
+    use crate::files::ReadFailure;
+    crate::files::read_regular(path, MAX_FILE_BYTES).map_err(|e| InputError::Read {
+        file: path.display().to_string(),
+        reason: match e {
+            ReadFailure::TooLarge(max) => format!(
+                "larger than {}, the most a scenario file may be",
+                crate::files::size(max)
+            ),
+            other => other.to_string(),
+        },
+    })
 }
 
 fn read(path: &Path) -> Result<Table, InputError> {
