@@ -753,6 +753,10 @@ fn sizes_are_checked_before_any_work() {
         )
     };
     refused(&run(&["--threads", "30000"]), &["--threads", "30000"]);
+    refused(
+        &run(&["--seed", "18446744073709551615"]),
+        &["--seed", "9223372036854775807"],
+    );
     let o = cogov_in(
         &dir,
         &["run", &shipped("fragmented.toml"), "--replicates", "100001"],
@@ -813,6 +817,24 @@ fn sizes_are_checked_before_any_work() {
         );
         refused(&o, &["b.toml", key]);
     }
+    // More shards than design points.
+    let exp = experiment(&dir, "few", 3, "");
+    let o = cogov_in(
+        &dir,
+        &[
+            &[
+                "sweep",
+                exp.to_str().unwrap(),
+                "--out",
+                "out",
+                "--shard",
+                "4/1000",
+            ],
+            &SWEEP_BASIN[..],
+        ]
+        .concat(),
+    );
+    refused(&o, &["--shard 4/1000", "3 points"]);
     // A run list of 10¹² (point, replicate) runs: its results could never be read back.
     let exp = dir.join("runs.toml");
     std::fs::write(

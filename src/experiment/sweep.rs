@@ -400,6 +400,17 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, threads: usize) -> Result<Pa
         "this sweep (one world of its largest design point per thread, its design and results)",
         opts.allow_large_memory,
     )?;
+    if let Some((i, n)) = opts.shard
+        && n as usize > design.rows.len()
+    {
+        return Err(InputError::Usage(format!(
+            "--shard {i}/{n}: more shards than the design's {} points (a shard would run none); \
+             use at most {} shards",
+            design.rows.len(),
+            design.rows.len()
+        ))
+        .into());
+    }
     let id = Identity::new(exp, design.rows.len(), opts.shard);
     let target = opts
         .out

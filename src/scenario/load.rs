@@ -269,6 +269,15 @@ impl Params {
         let mut s = self.to_scenario();
         let mut provenance = Provenance::new();
         if let Some(v) = seed {
+            // A seed is written back into TOML, whose integers are signed 64-bit.
+            if i64::try_from(v).is_err() {
+                return Err(InputError::OutOfRange {
+                    file: "--seed".into(),
+                    key: "seed".into(),
+                    value: v.to_string(),
+                    allowed: format!("a whole number in [0, {}]", i64::MAX),
+                });
+            }
             s.seed = v;
         }
         if let Some(v) = steps {

@@ -146,7 +146,7 @@ pub(crate) fn validate(
     let c = Checker {
         provenance,
         top,
-        table: Table::try_from(&s).expect("a scenario serializes"),
+        table: Table::try_from(&s).map_err(|e| InputError::Usage(format!("{top}: {e}")))?,
     };
     run_size(&c, &s)?;
     let world = world(&c, &s)?;
