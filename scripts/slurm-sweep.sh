@@ -10,9 +10,11 @@
 # checks that every shard comes from the same experiment and code, and writes
 # output/sweep/<name>/, byte-identical to an unsplit sweep.
 #
+# The requests fit a node of 2 CPUs and 2 GB; ask for more on the command line, which overrides them
+# (sbatch --cpus-per-task=16 --mem=8G …): every task uses --threads = its CPUs.
 #SBATCH --job-name=cogov-sweep
-#SBATCH --cpus-per-task=4
-#SBATCH --mem=4G
+#SBATCH --cpus-per-task=2
+#SBATCH --mem=2G
 #SBATCH --time=04:00:00
 #SBATCH --output=slurm-%A_%a.out
 set -euo pipefail
@@ -32,4 +34,5 @@ name=$(basename "$experiment" .toml)
 out="output/sweep/${name}-shard-${index}-of-${shards}"
 threads=${SLURM_CPUS_PER_TASK:-1}
 # --resume continues what a killed task left, leaves a finished shard as it is, and otherwise starts.
-exec "$cogov" sweep "$experiment" --shard "${index}/${shards}" --out "$out" --threads "$threads" --resume --quiet
+# Its progress goes to the job's log: a line every few seconds (COGOV_PROGRESS_SECONDS).
+exec "$cogov" sweep "$experiment" --shard "${index}/${shards}" --out "$out" --threads "$threads" --resume

@@ -156,6 +156,59 @@ enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
     },
+    /// Print a shell's completion script for cogov (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "Examples:
+  source <(cogov completions bash)                             this shell
+  cogov completions bash > ~/.local/share/bash-completion/completions/cogov
+  cogov completions zsh > ~/.zfunc/_cogov                      with fpath+=~/.zfunc
+  cogov completions fish > ~/.config/fish/completions/cogov.fish")]
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff) of cogov, or of one of its commands.
+    #[command(after_help = "Examples:
+  cogov man | man -l -                                         read it now
+  cogov man > ~/.local/share/man/man1/cogov.1                  then: man cogov
+  cogov man sweep > ~/.local/share/man/man1/cogov-sweep.1      then: man cogov-sweep")]
+    Man {
+        /// A command (run, sweep, …); without it, the page of cogov itself.
+        command: Option<String>,
+    },
+}
+
+/// The manual page of `cogov` or of `cogov COMMAND`, as roff.
+fn manual(command: Option<&str>) -> cogov::Result<String> {
+    use clap::CommandFactory;
+    let mut cli = Cli::command();
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => {
+            let names: Vec<String> = cli
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .filter(|n| n != "help")
+                .collect();
+            let Some(sub) = cli
+                .find_subcommand(name)
+                .filter(|_| name != "help")
+                .cloned()
+            else {
+                return Err(cogov::InputError::Usage(format!(
+                    "cogov man {name}: no such command; one of {}",
+                    names.join(", ")
+                ))
+                .into());
+            };
+            let display = format!("cogov-{}", sub.get_name());
+            sub.name(display.clone())
+                .bin_name(display)
+                .version(env!("CARGO_PKG_VERSION"))
+        }
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut roff)
+        .map_err(|e| cogov::Error::io("manual page", e))?;
+    Ok(String::from_utf8_lossy(&roff).into_owned())
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -314,6 +367,14 @@ fn main() -> ExitCode {
         Command::Check { scenario, sets } => {
             commands::check(&scenario, &sets).map(|toml| cogov::say!("{toml}"))
         }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "cogov", &mut script);
+            cogov::say!("{}", String::from_utf8_lossy(&script));
+            Ok(())
+        }
+        Command::Man { command } => manual(command.as_deref()).map(|page| cogov::say!("{page}")),
         Command::Sweep {
             experiment,
             shard,

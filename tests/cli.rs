@@ -521,3 +521,70 @@ fn compare_writes_paired_differences_from_the_first_scenario() {
         assert_eq!(d[7], "3");
     }
 }
+
+#[test]
+fn completions_source_cleanly_in_bash_and_complete_the_commands() {
+    let o = cogov(&["completions", "bash"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let script = scratch("completions").join("cogov.bash");
+    std::fs::write(&script, &o.stdout).unwrap();
+    // Sourced in a clean bash, the script registers a completion for cogov; asked to complete
+    // `cogov sw`, it offers `sweep`.
+    let check = format!(
+        "set -e; source {}; complete -p cogov; COMP_WORDS=(cogov sw); COMP_CWORD=1; COMP_LINE='cogov sw'; COMP_POINT=8; _cogov cogov sw cogov; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script.display()
+    );
+    let o = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &check])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "sourcing printed: {}", stderr(&o));
+    assert!(out.contains("-F _cogov cogov"), "{out}");
+    assert!(out.lines().any(|l| l == "sweep"), "{out}");
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let o = cogov(&["completions", shell]);
+        assert!(o.status.success() && o.stdout.len() > 1000, "{shell}");
+    }
+    let o = cogov(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn the_manual_pages_are_roff_and_cover_every_command() {
+    let o = cogov(&["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH cogov 1"),
+        "{}",
+        &page[..200]
+    );
+    assert!(page.contains(".TH cogov 1"), "{}", &page[..200]);
+    for command in [
+        "run",
+        "compare",
+        "sweep",
+        "merge",
+        "reproduce",
+        "game",
+        "validate",
+        "plot",
+    ] {
+        assert!(page.contains(command), "the page lacks {command}");
+        let o = cogov(&["man", command]);
+        assert!(o.status.success(), "{command}: {}", stderr(&o));
+        let sub = String::from_utf8_lossy(&o.stdout);
+        assert!(sub.contains(&format!(".TH cogov-{command} 1")), "{command}");
+    }
+    let sweep = String::from_utf8_lossy(&cogov(&["man", "sweep"]).stdout).into_owned();
+    assert!(sweep.contains("resume") && sweep.contains("shard"));
+    let o = cogov(&["man", "swep"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no such command; one of"),
+        "{}",
+        stderr(&o)
+    );
+}
