@@ -71,19 +71,23 @@ fn bounded(mut child: std::process::Child, seconds: u64, what: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-const TINY_RUN: [&str; 11] = [
-    "--steps",
-    "6",
-    "--replicates",
-    "2",
-    "--quiet",
-    "--set",
-    "world.regions=2",
-    "--set",
-    "enterprises.per_region=50",
-    "--set",
-    "public.per_region=200",
-];
+/// A run of two regions, two replicates and six months, without progress output.
+fn tiny_run() -> Vec<&'static str> {
+    let mut args = vec!["--steps", "6", "--replicates", "2", "--quiet"];
+    args.extend(common::TINY_BASIN);
+    args
+}
+
+/// The names of the entries of `dir`, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
 
 const SWEEP_BASIN: [&str; 7] = [
     "--quiet",
@@ -183,7 +187,7 @@ fn links_planted_at_every_output_and_temporary_name_are_never_written_through() 
     let scenario = shipped("fragmented.toml");
     let o = cogov_in(
         &dir,
-        &[&["run", &scenario[..], "--out", "run"], &TINY_RUN[..]].concat(),
+        &[&["run", &scenario[..], "--out", "run"], &tiny_run()[..]].concat(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let names = names_to_plant(&out);
@@ -199,7 +203,7 @@ fn links_planted_at_every_output_and_temporary_name_are_never_written_through() 
         if force {
             args.push("--force");
         }
-        cogov_in(&dir, &[&args[..], &TINY_RUN[..]].concat())
+        cogov_in(&dir, &[&args[..], &tiny_run()[..]].concat())
     };
     let mut replaced = 0;
     for name in &names {
@@ -238,7 +242,7 @@ fn links_planted_at_every_output_and_temporary_name_are_never_written_through() 
         vec!["sweep", exp.to_str().unwrap(), "--out", "run", "--force"],
     ] {
         let extra: &[&str] = if args[0] == "run" {
-            &TINY_RUN
+            &tiny_run()[..]
         } else {
             &SWEEP_BASIN
         };
@@ -279,7 +283,7 @@ fn a_link_at_the_lock_is_refused_and_left_alone() {
         &dir,
         &[
             &["run", &shipped("fragmented.toml"), "--out", "out"],
-            &TINY_RUN[..],
+            &tiny_run()[..],
         ]
         .concat(),
     );
@@ -303,7 +307,7 @@ fn force_keeps_hidden_files_that_are_not_cogovs() {
         if force {
             args.push("--force");
         }
-        cogov_in(&dir, &[&args[..], &TINY_RUN[..]].concat())
+        cogov_in(&dir, &[&args[..], &tiny_run()[..]].concat())
     };
     assert!(run(false).status.success());
     let keep = [".invoice.tmpl", ".cache.tmp.keep", ".out.tmp"];
@@ -358,7 +362,11 @@ fn names_that_are_paths_are_refused() {
             vec!["compare", "s.toml", "--out", "out"],
             vec!["check", "s.toml"],
         ] {
-            let size: &[&str] = if args[0] == "check" { &[] } else { &TINY_RUN };
+            let size: &[&str] = if args[0] == "check" {
+                &[]
+            } else {
+                &tiny_run()[..]
+            };
             let o = cogov_in(&nested, &[&args[..], size].concat());
             refused(&o, &["s.toml", "name"]);
         }
@@ -366,7 +374,7 @@ fn names_that_are_paths_are_refused() {
             &nested,
             &[
                 &["run", &shipped("fragmented.toml"), "--out", "out"],
-                &TINY_RUN[..],
+                &tiny_run()[..],
                 &["--set", &format!("name={name:?}")],
             ]
             .concat(),
@@ -534,11 +542,7 @@ fn runs_into_one_directory_at_once_never_mix() {
     }
     let manifest = common::assert_manifest_matches(&dir.join("out"));
     assert!(manifest["seed"].is_u64(), "{manifest}");
-    let names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
+    let names = entries(&dir);
     assert_eq!(names, ["out"], "left beside the output: {names:?}");
 }
 
@@ -631,11 +635,7 @@ fn a_kill_during_force_leaves_the_old_directory_or_the_new_one_never_a_mix() {
     // What a kill leaves beside the directory (a staging directory, the lock) goes with the next run.
     let o = run("9").output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
+    let names = entries(&dir);
     assert_eq!(names, ["out"], "left after a kill: {names:?}");
 }
 
@@ -746,7 +746,7 @@ fn sizes_are_checked_before_any_work() {
             &dir,
             &[
                 &["run", &shipped("fragmented.toml"), "--out", "out"],
-                &TINY_RUN[..],
+                &tiny_run()[..],
                 extra,
             ]
             .concat(),
@@ -856,7 +856,7 @@ fn sizes_are_checked_before_any_work() {
         &dir,
         &[
             &["run", &shipped("fragmented.toml"), "--out", "afile"],
-            &TINY_RUN[..],
+            &tiny_run()[..],
         ]
         .concat(),
     );
@@ -966,7 +966,7 @@ fn a_figure_that_does_not_fit_on_disk_is_a_located_error_without_a_trap() {
         &dir,
         &[
             &["run", &shipped("fragmented.toml"), "--out", "out"],
-            &TINY_RUN[..],
+            &tiny_run()[..],
         ]
         .concat(),
     );
@@ -980,13 +980,6 @@ fn a_figure_that_does_not_fit_on_disk_is_a_located_error_without_a_trap() {
         !err.contains(".tmp"),
         "the message names a temporary file: {err}"
     );
-    assert!(
-        common::files_under(&dir).is_empty() && std::fs::read_dir(&dir).unwrap().count() == 0,
-        "left behind: {:?}",
-        std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name())
-            .collect::<Vec<_>>()
-    );
+    let left = entries(&dir);
+    assert!(left.is_empty(), "left behind: {left:?}");
 }
