@@ -108,14 +108,15 @@ per_region = 400
 [public]
 per_region = 0
 EOF
-cat >ci-sweep.toml <<'EOF'
+experiment() { # experiment POINTS: the test's experiment, with POINTS design points
+  cat >ci-sweep.toml <<EOF
 base = "base.toml"
 steps = 36
 replicates = 2
 metrics = ["pollution_mean", "compliance_rate"]
 [design]
 kind = "lhs"
-points = 150
+points = $1
 [[parameters]]
 key = "law.fine"
 min = 0.05
@@ -125,11 +126,23 @@ key = "monitoring.coverage"
 min = 0.1
 max = 0.9
 EOF
+}
 shards=3
 export COGOV="$cogov" COGOV_PROGRESS_SECONDS=1
 started=$SECONDS
-"$cogov" sweep ci-sweep.toml --out unsplit --quiet
-echo "unsplit sweep: $((SECONDS - started)) s"
+# Size the sweep to this binary and machine: the unsplit run should take about 20 s, so that each
+# task runs for several seconds and can be killed mid-run (a release build is ~10x a debug one).
+points=60
+while :; do
+  experiment $points
+  t0=$(date +%s%N)
+  "$cogov" sweep ci-sweep.toml --out unsplit --quiet --force >/dev/null
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  if [ "$ms" -ge 12000 ] || [ "$points" -ge 100000 ]; then break; fi
+  points=$((points * 20000 / (ms + 1) + 1))
+  [ "$points" -le 100000 ] || points=100000
+done
+echo "unsplit sweep: $points points in $ms ms"
 
 wait_job() { # wait until job $1 has left the queue
   for _ in $(seq 600); do
