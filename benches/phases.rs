@@ -29,6 +29,7 @@ fn enterprises(n: usize) -> Vec<Enterprise> {
                 kind: (i % 4) as u8,
                 covered: i % 3 == 0,
                 complying: false,
+                order: 0,
             }
         })
         .collect()

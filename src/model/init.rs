@@ -44,6 +44,7 @@ pub fn enterprises(p: &Params, key: &StreamKey, region: usize, out: &mut [Enterp
             kind: kind as u8,
             covered: false,
             complying: false,
+            order: 0,
         };
     }
     // Online monitoring covers the largest emitters first (the key-polluter list).

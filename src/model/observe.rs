@@ -154,6 +154,16 @@ indicators! {
     IntensityMean intensity_mean: Level, Government, "intensity";
     /// Mean learned sanction probability of enterprises.
     BeliefMean belief_mean: Share, Enterprise, "probability per month";
+    /// Correction orders issued to sanctioned violators (0 unless the daily penalty is for refusers).
+    CorrectionOrders correction_orders: Count, Enterprise, "orders per month";
+    /// Enterprises refusing to correct an open order (violating under it).
+    Refusals refusals: Count, Enterprise, "enterprises per month";
+    /// Refusals found by a follow-up inspection: daily-penalty cases opened.
+    DailyPenaltyCases daily_penalty_cases: Count, Enterprise, "cases per month";
+    /// Daily penalties paid by refusers (included in `fines`).
+    DailyPenalties daily_penalties: Money, Enterprise, "M¥ per month";
+    /// First violations of enterprises that had corrected an order before.
+    Reoffences reoffences: Count, Enterprise, "enterprises per month";
 }
 
 impl Indicator {
@@ -287,6 +297,11 @@ pub fn record(m: &Month, regions: &mut [RegionRecord]) -> StepRecord {
         damage,
         intensity_mean: m.locals.iter().map(|l| l.intensity).sum::<f64>() / n,
         belief_mean: all.belief / all.enterprises,
+        correction_orders: all.orders,
+        refusals: all.refusals,
+        daily_penalty_cases: all.daily_cases,
+        daily_penalties: all.daily_penalties,
+        reoffences: all.reoffences,
     }
 }
 
@@ -307,7 +322,7 @@ mod tests {
         let r = StepRecord {
             pollution_mean: 1.0,
             fines: 7.0,
-            belief_mean: 3.0,
+            reoffences: 3.0,
             ..StepRecord::default()
         };
         let values = r.values();

@@ -9,7 +9,7 @@ use super::central;
 use super::enterprise::RegionPolicy;
 use super::inspection::{self, MAX_DEPARTMENTS};
 use super::local::LocalGovernment;
-use crate::scenario::{CompensationUse, CooperationMode, Params};
+use crate::scenario::{CompensationUse, CooperationMode, DailyPenaltyFor, Params};
 
 /// What the assembly reads of the world besides the local governments.
 pub struct Facts<'a> {
@@ -34,7 +34,13 @@ pub fn assemble(
     let regions = locals.len();
     let per_region = facts.enterprises_per_region;
     let miss = p.departments.inspector_miss;
-    let sanction = p.law.fine + p.law.daily_penalty * p.law.correction_days;
+    // The daily penalty rides on every sanction for `correction_days`, or only on refusals to correct.
+    let orders = p.law.daily_penalty_for == DailyPenaltyFor::Refusers;
+    let sanction = if orders {
+        p.law.fine
+    } else {
+        p.law.fine + p.law.daily_penalty * p.law.correction_days
+    };
     let joint = match p.cooperation.mode {
         CooperationMode::Joint => p.cooperation.joint_inspection_rate * (1.0 - miss),
         CooperationMode::Protectionist => 0.0,
@@ -73,6 +79,10 @@ pub fn assemble(
             abatement: local.abatement,
             reference_abatement: p.targets.standard_abatement,
             subsidy: subsidy_pool / per_region as f64,
+            orders,
+            daily_penalty: p.law.daily_penalty,
+            correction_days: p.law.correction_days,
+            follow_up: p.law.follow_up,
         };
     }
     campaigns

@@ -23,8 +23,8 @@ pub(crate) use load::test_params;
 pub use load::{MAX_FILE_BYTES, read_text};
 pub use load::{ScenarioSource, load_scenario, resolve_str, with_overrides};
 pub use params::{
-    Allocation, CompensationUse, CooperationMode, Decomposition, FeedbackMode, Params,
-    ResponsibilityMode, Scheme, Sharing, Targeting, Topology,
+    Allocation, CompensationUse, CooperationMode, DailyPenaltyFor, Decomposition, FeedbackMode,
+    LawParams, Params, ResponsibilityMode, Scheme, Sharing, Targeting, Topology,
 };
 pub use raw::*;
 pub use validate::{MAX_AGENTS, MAX_PRICED_MATRIX, plain_name};

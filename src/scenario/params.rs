@@ -51,6 +51,11 @@ choice!(
     ResponsibilityMode { Diffuse = "diffuse", Clear = "clear" }
 );
 choice!(
+    /// Lever 3: who pays the daily penalty — every sanctioned violator for `correction_days`, or only
+    /// a refuser of a correction order, found by a follow-up (EPL 2014 art. 59).
+    DailyPenaltyFor { EverySanction = "every_sanction", Refusers = "refusers" }
+);
+choice!(
     /// Lever 4 (inspection selection).
     Targeting { Random = "random", Risk = "risk" }
 );
@@ -86,6 +91,7 @@ pub fn choices(path: &str) -> Option<&'static [&'static str]> {
         "information.sharing" => Sharing::ALLOWED,
         "responsibility.mode" => ResponsibilityMode::ALLOWED,
         "monitoring.targeting" => Targeting::ALLOWED,
+        "law.daily_penalty_for" => DailyPenaltyFor::ALLOWED,
         "compensation.scheme" => Scheme::ALLOWED,
         "compensation.use_for" => CompensationUse::ALLOWED,
         "cooperation.mode" => CooperationMode::ALLOWED,
@@ -120,6 +126,17 @@ pub struct ResponsibilityParams {
     pub overlap: u32,
     pub handling_cost_ratio: f64,
     pub coordination_cost: f64,
+}
+
+/// Lever 3 (`[law]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LawParams {
+    pub fine: f64,
+    pub daily_penalty: f64,
+    pub correction_days: f64,
+    pub daily_penalty_for: DailyPenaltyFor,
+    pub follow_up: f64,
+    pub clarity: f64,
 }
 
 /// Lever 4 (`[monitoring]`).
@@ -186,7 +203,7 @@ pub struct Params {
     pub departments: Departments,
     pub information: InformationParams,
     pub responsibility: ResponsibilityParams,
-    pub law: Law,
+    pub law: LawParams,
     pub monitoring: MonitoringParams,
     pub complaints: Complaints,
     pub ngo: Ngo,
@@ -252,7 +269,14 @@ impl Params {
                 handling_cost_ratio: r.handling_cost_ratio,
                 coordination_cost: r.coordination_cost,
             },
-            law: self.law.clone(),
+            law: Law {
+                fine: self.law.fine,
+                daily_penalty: self.law.daily_penalty,
+                correction_days: self.law.correction_days,
+                daily_penalty_for: self.law.daily_penalty_for.as_str().into(),
+                follow_up: self.law.follow_up,
+                clarity: self.law.clarity,
+            },
             monitoring: Monitoring {
                 coverage: m.coverage,
                 false_negative: m.false_negative,

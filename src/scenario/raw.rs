@@ -234,6 +234,9 @@ pub struct Law {
     pub fine: f64,
     pub daily_penalty: f64,
     pub correction_days: f64,
+    /// `every_sanction` or `refusers`.
+    pub daily_penalty_for: String,
+    pub follow_up: f64,
     pub clarity: f64,
 }
 
@@ -243,6 +246,8 @@ impl Default for Law {
             fine: 0.2,
             daily_penalty: 0.0,
             correction_days: 10.0,
+            daily_penalty_for: "every_sanction".into(),
+            follow_up: 0.5,
             clarity: 0.55,
         }
     }

@@ -7,9 +7,9 @@ use toml::{Table, Value};
 
 use super::params::{
     Allocation, CompensationParams, CompensationUse, CooperationMode, CooperationParams,
-    Decomposition, FeedbackMode, FeedbackParams, InformationParams, MonitoringParams, Params,
-    ResponsibilityMode, ResponsibilityParams, Scheme, Sharing, Targeting, TargetsParams, Topology,
-    TopologyKind, WorldParams, prices_damage,
+    DailyPenaltyFor, Decomposition, FeedbackMode, FeedbackParams, InformationParams, LawParams,
+    MonitoringParams, Params, ResponsibilityMode, ResponsibilityParams, Scheme, Sharing, Targeting,
+    TargetsParams, Topology, TopologyKind, WorldParams, prices_damage,
 };
 use super::provenance::Provenance;
 use super::registry::{Key, Valid, compact, registry};
@@ -157,6 +157,15 @@ pub(crate) fn validate(
     for section in ["law", "complaints", "ngo", "central", "output"] {
         c.section(section)?;
     }
+    let l = &s.law;
+    let law = LawParams {
+        fine: l.fine,
+        daily_penalty: l.daily_penalty,
+        correction_days: l.correction_days,
+        daily_penalty_for: parsed(&l.daily_penalty_for, DailyPenaltyFor::parse),
+        follow_up: l.follow_up,
+        clarity: l.clarity,
+    };
     let monitoring = monitoring(&c, &s)?;
     local(&c, &s)?;
     let compensation = compensation(&c, &s)?;
@@ -175,7 +184,7 @@ pub(crate) fn validate(
         departments,
         information,
         responsibility,
-        law: s.law,
+        law,
         monitoring,
         complaints: s.complaints,
         ngo: s.ngo,
