@@ -15,7 +15,7 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 pub enum InputError {
     #[error("{file}: cannot read the file: {reason}")]
     Read { file: String, reason: String },
-    #[error("{file}: {message}")]
+    #[error("{file}: {}", windowed(message))]
     Syntax { file: String, message: String },
     #[error("{file}: unknown key `{key}`{hint}")]
     UnknownKey {
@@ -61,6 +61,44 @@ pub enum InputError {
 
 /// Longest value an error quotes whole; a longer one is cut with its length said.
 const SHOWN_CHARS: usize = 160;
+
+/// A parser's message with its quoted source line cut to [`SHOWN_CHARS`] characters around the
+/// caret, so a line of a megabyte is not printed whole. A source line is `N | text`, its caret line
+/// `  | ` followed by spaces and `^`.
+fn windowed(message: &str) -> String {
+    let lines: Vec<&str> = message.lines().collect();
+    let Some(caret) = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with('|') && l.contains('^'))
+    else {
+        return message.to_string();
+    };
+    let Some(source) = caret.checked_sub(1).filter(|&i| lines[i].contains(" | ")) else {
+        return message.to_string();
+    };
+    let (head, text) = lines[source].split_at(lines[source].find(" | ").unwrap_or(0) + 3);
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= SHOWN_CHARS {
+        return message.to_string();
+    }
+    let gutter = head.chars().count();
+    let at = lines[caret]
+        .chars()
+        .position(|c| c == '^')
+        .unwrap_or(gutter);
+    let column = at.saturating_sub(gutter);
+    let start = column
+        .saturating_sub(SHOWN_CHARS / 2)
+        .min(chars.len() - SHOWN_CHARS);
+    let window: String = chars[start..start + SHOWN_CHARS].iter().collect();
+    let lead = if start > 0 { "…" } else { "" };
+    let pad = " ".repeat(column - start + lead.chars().count());
+    let bar: String = lines[caret].chars().take(gutter).collect();
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    out[source] = format!("{head}{lead}{window}… ({} characters in all)", chars.len());
+    out[caret] = format!("{bar}{pad}^");
+    out.join("\n")
+}
 
 /// A value as an error quotes it: whole if short, else its start and how long it is.
 fn shown(value: &str) -> String {

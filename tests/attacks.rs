@@ -472,6 +472,19 @@ fn inputs_that_are_not_small_regular_files_are_refused_before_reading() {
         }
     }
     assert!(!dir.join("out").exists());
+    // A syntax error on a line of 200,000 characters, nested past the parser's depth: a short
+    // message that still points at the place.
+    let deep = dir.join("deep.toml");
+    std::fs::write(
+        &deep,
+        format!("x = {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+    )
+    .unwrap();
+    let o = cogov_in(&dir, &["check", deep.to_str().unwrap()]);
+    refused(
+        &o,
+        &["deep.toml", "line 1", "200004 characters in all", "^"],
+    );
 }
 
 #[test]
