@@ -55,8 +55,9 @@ pub const ORDER_CORRECTED: u8 = 0x80;
 /// Days of a month, for the penalty days of a correction order.
 pub const DAYS_PER_MONTH: f64 = 30.0;
 
-/// Days of the daily penalty in the k-th month after an order (k ≥ 1) with a deadline `deadline`
-/// days after it: this month's days after the deadline, and every day after it so far.
+/// Days of the daily penalty in the k-th month after an order with a deadline `deadline` ≥ 0 days
+/// after it: this month's days after the deadline, and every day after it so far (none for k = 0,
+/// no open order).
 pub fn penalty_days(k: u8, deadline: f64) -> (f64, f64) {
     let since = (DAYS_PER_MONTH * f64::from(k) - deadline).max(0.0);
     (since.min(DAYS_PER_MONTH), since)
@@ -200,11 +201,7 @@ pub fn step_chunk(
         // follow-up has found a refusal, otherwise if a follow-up comes (for every day since the
         // deadline).
         let age = e.order & ORDER_AGE;
-        let (days, owed) = if age > 0 {
-            penalty_days(age, policy.correction_days)
-        } else {
-            (0.0, 0.0)
-        };
+        let (days, owed) = penalty_days(age, policy.correction_days);
         let found = e.order & ORDER_FOUND != 0;
         if age > 0 {
             perceived_penalty +=
@@ -407,6 +404,7 @@ mod tests {
         assert_eq!(penalty_days(2, 45.0), (15.0, 15.0));
         assert_eq!(penalty_days(3, 45.0), (30.0, 45.0));
         assert_eq!(penalty_days(1, 0.0), (30.0, 30.0));
+        assert_eq!(penalty_days(0, 0.0), (0.0, 0.0));
     }
 
     #[test]
@@ -416,12 +414,7 @@ mod tests {
         let mut rng = StreamKey::new(1, 0).stream(Purpose::EnterpriseStep, 0, 0);
         let mut e = firm();
         let mut month = |e: &mut Enterprise, comply: bool, exposure: bool| {
-            let age = e.order & ORDER_AGE;
-            let days = if age > 0 {
-                penalty_days(age, policy.correction_days)
-            } else {
-                (0.0, 0.0)
-            };
+            let days = penalty_days(e.order & ORDER_AGE, policy.correction_days);
             let mut t = EnterpriseTally::default();
             step_order(e, &policy, &mut rng, comply, exposure, days, &mut t);
             t
@@ -457,12 +450,7 @@ mod tests {
         let mut e = firm();
         let mut paid = 0.0;
         for k in 0..12 {
-            let age = e.order & ORDER_AGE;
-            let days = if age > 0 {
-                penalty_days(age, policy.correction_days)
-            } else {
-                (0.0, 0.0)
-            };
+            let days = penalty_days(e.order & ORDER_AGE, policy.correction_days);
             let mut t = EnterpriseTally::default();
             step_order(&mut e, &policy, &mut rng, false, k == 0, days, &mut t);
             paid += t.daily_penalties;
