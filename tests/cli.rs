@@ -445,6 +445,8 @@ fn validate_passes_every_anchor_and_writes_its_table() {
         "validation.md",
         "validation.png",
         "validation.svg",
+        "resolution.csv",
+        "resolution.png",
     ] {
         assert!(out.join(file).is_file(), "{file} missing");
     }

@@ -20,6 +20,23 @@ fn passes(checks: cogov::Result<Vec<cogov::validation::Check>>) {
 }
 
 #[test]
+fn real_unit_metrics_do_not_depend_on_how_many_people_an_agent_stands_for() {
+    let rows = cogov::validation::resolution(true).expect("the resolutions run");
+    assert_eq!(rows.len(), 4);
+    for r in rows {
+        assert_eq!(r.at.len(), cogov::validation::PEOPLE_PER_AGENT.len());
+        // Complaints exist at every resolution, so the comparison compares something.
+        assert!(
+            r.at.iter().all(|s| s.mean > 0.0),
+            "{}: {:?}",
+            r.metric.name(),
+            r.at
+        );
+        assert!(r.pass, "{}: {:?}", r.metric.name(), r.at);
+    }
+}
+
+#[test]
 fn becker_compliance_share_is_min_one_p_times_fine_over_max_cost() {
     passes(cogov::validation::becker(true));
 }
@@ -99,7 +116,7 @@ fn mass_and_money_are_conserved_under_every_compensation_scheme() {
             "public.per_region=500",
             "central.inspection_period=12",
             "ngo.capacity=3.0",
-            "complaints.rate=0.05",
+            "complaints.rate_per_1000=0.006",
             "feedback.mode=closed",
             "cooperation.mode=joint",
             "targets.decomposition=caps",

@@ -164,6 +164,12 @@ indicators! {
     DailyPenalties daily_penalties: Money, Enterprise, "M¥ per month";
     /// First violations of enterprises that had corrected an order before.
     Reoffences reoffences: Count, Enterprise, "enterprises per month";
+    /// Complaints filed, per 1,000 people (`world.population` per region) per year.
+    ComplaintsPer1000 complaints_per_1000_year: Level, Public, "complaints per 1,000 people per year";
+    /// Sanctions per enterprise (one registered pollution source) per year.
+    SanctionsPerSource sanctions_per_source_year: Level, Enterprise, "sanctions per source per year";
+    /// Fines (incl. daily penalties) per sanction, in yuan (0 in a month without sanctions).
+    FinePerCase fine_per_case: Level, Enterprise, "¥ per sanction";
 }
 
 impl Indicator {
@@ -302,6 +308,14 @@ pub fn record(m: &Month, regions: &mut [RegionRecord]) -> StepRecord {
         daily_penalty_cases: all.daily_cases,
         daily_penalties: all.daily_penalties,
         reoffences: all.reoffences,
+        complaints_per_1000_year: public.filed * 12.0 * 1000.0
+            / (n * f64::from(m.p.world.population)),
+        sanctions_per_source_year: all.sanctioned * 12.0 / all.enterprises,
+        fine_per_case: if all.sanctioned > 0.0 {
+            all.fines * 1e6 / all.sanctioned
+        } else {
+            0.0
+        },
     }
 }
 
@@ -322,7 +336,7 @@ mod tests {
         let r = StepRecord {
             pollution_mean: 1.0,
             fines: 7.0,
-            reoffences: 3.0,
+            fine_per_case: 3.0,
             ..StepRecord::default()
         };
         let values = r.values();

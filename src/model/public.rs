@@ -13,7 +13,9 @@
 //! Awareness update (synchronous, from last step's values):
 //!   a' = a + μ(ā_nbrs − a) + (1 − a)(edu_i·g_edu + g_obs·o_r + g_ngo,r) − f·a,
 //! with o_r = v_r·S_r/(S_r + T) the pollution the resident sees (v_r rises with disclosure).
-//! A resident complains with probability `rate·a·o_r`; the complaint names a real violator with
+//! Each resident agent stands for `population / per_region` people; it files `λ = rate·people·a·o_r`
+//! complaints in expectation (one Bernoulli draw while λ < 1), so the region's complaints do not
+//! depend on how many agents represent it; the complaint names a real violator with
 //! probability `accuracy·(violation share)`, reaches a competent department with probability `reach`
 //! and is taken up with probability `handle` (see `complaints.rs`).
 
@@ -172,7 +174,15 @@ pub fn step_chunk(
 
         tally.residents += 1.0;
         tally.awareness += updated.clamp(0.0, 1.0);
-        if rng.chance(env.complaint_rate * a * env.observed) {
+        // Expected complaints of the people this agent stands for; below one (the usual case) a
+        // single draw, above it the whole part for sure and the fraction by a draw.
+        let expected = env.complaint_rate * a * env.observed;
+        let complaints = if expected < 1.0 {
+            u32::from(rng.chance(expected))
+        } else {
+            expected as u32 + u32::from(rng.chance(expected.fract()))
+        };
+        for _ in 0..complaints {
             tally.filed += 1.0;
             let founded = rng.chance(env.founded);
             if rng.chance(env.reach) && rng.chance(env.handle) {
@@ -192,16 +202,12 @@ pub fn environments(
     violation_share: impl Iterator<Item = f64>,
     reach: f64,
     take_up: f64,
-    residents_per_region: usize,
     out: &mut [PublicEnvironment],
 ) {
     let target = p.targets.stock;
     let visibility = p.public.visibility + (1.0 - p.public.visibility) * p.public.disclosure;
-    let campaign = if residents_per_region > 0 {
-        p.ngo.campaign_effect * p.ngo.capacity * 100.0 / residents_per_region as f64
-    } else {
-        0.0
-    };
+    let campaign = p.campaign_gain();
+    let complaint_rate = p.complaints_per_agent();
     for ((env, &stock), share) in out.iter_mut().zip(stock).zip(violation_share) {
         *env = PublicEnvironment {
             observed: visibility * stock / (stock + target),
@@ -210,7 +216,7 @@ pub fn environments(
             campaign,
             peer_influence: p.public.peer_influence,
             forgetting: p.public.forgetting,
-            complaint_rate: p.complaints.rate,
+            complaint_rate,
             founded: p.complaints.accuracy * share,
             reach,
             handle: take_up,

@@ -264,7 +264,6 @@ impl<'p> World<'p> {
             self.locals.iter().map(|l| l.violation_share),
             self.reach,
             self.take_up,
-            self.residents_per_region,
             &mut self.environments,
         );
         let ptally = public::step_all(

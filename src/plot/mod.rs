@@ -62,8 +62,12 @@ pub(crate) fn tick_label(v: f64, span: f64) -> String {
         format!("{v:.0}")
     } else if span >= 1.0 {
         format!("{v:.1}")
-    } else {
+    } else if span >= 0.1 || span <= 0.0 || !span.is_finite() {
         format!("{v:.2}")
+    } else {
+        // Narrow axes: enough decimals that neighbouring ticks differ.
+        let decimals = (-span.log10().floor()) as usize + 1;
+        format!("{v:.decimals$}")
     };
     // "-0.0" reads as a mistake.
     match text.strip_prefix('-') {

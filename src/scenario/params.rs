@@ -111,6 +111,8 @@ pub struct WorldParams {
     pub decay: f64,
     pub initial_stock: f64,
     pub damage_per_tonne: f64,
+    /// People living in a region (a prefecture-level unit).
+    pub population: u32,
 }
 
 /// Lever 1 (`[information]`).
@@ -230,6 +232,28 @@ impl Params {
         self.departments.names.len()
     }
 
+    /// People one resident agent stands for: `world.population / public.per_region` (0 without
+    /// resident agents).
+    pub fn people_per_agent(&self) -> f64 {
+        if self.public.per_region == 0 {
+            0.0
+        } else {
+            f64::from(self.world.population) / f64::from(self.public.per_region)
+        }
+    }
+
+    /// Expected complaints per month of one resident agent that is fully aware and faces fully
+    /// visible pollution: the per-person rate times the people the agent stands for.
+    pub fn complaints_per_agent(&self) -> f64 {
+        self.complaints.rate_per_1000 / 1000.0 * self.people_per_agent()
+    }
+
+    /// Monthly awareness gain of every resident from one region's NGO campaigns: the gain per check
+    /// per 100,000 people, times checks, over the region's population in 100,000s.
+    pub fn campaign_gain(&self) -> f64 {
+        self.ngo.campaign_per_100k * self.ngo.capacity * 1e5 / f64::from(self.world.population)
+    }
+
     /// The scenario as a file would write it.
     pub fn to_scenario(&self) -> Scenario {
         let (topology, adjacency) = match &self.world.topology {
@@ -256,6 +280,7 @@ impl Params {
                 adjacency,
                 initial_stock: w.initial_stock,
                 damage_per_tonne: w.damage_per_tonne,
+                population: w.population,
             },
             enterprises: self.enterprises.clone(),
             public: self.public.clone(),

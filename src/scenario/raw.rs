@@ -75,6 +75,7 @@ pub struct World {
     pub adjacency: Vec<Vec<f64>>,
     pub initial_stock: f64,
     pub damage_per_tonne: f64,
+    pub population: u32,
 }
 
 impl Default for World {
@@ -87,6 +88,7 @@ impl Default for World {
             adjacency: Vec::new(),
             initial_stock: 1.5,
             damage_per_tonne: 0.015,
+            population: 4_200_000,
         }
     }
 }
@@ -282,7 +284,7 @@ impl Default for Monitoring {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Complaints {
-    pub rate: f64,
+    pub rate_per_1000: f64,
     pub accuracy: f64,
     pub forwarding: f64,
     pub capacity: f64,
@@ -292,7 +294,7 @@ pub struct Complaints {
 impl Default for Complaints {
     fn default() -> Self {
         Complaints {
-            rate: 0.01,
+            rate_per_1000: 0.012,
             accuracy: 0.5,
             forwarding: 0.4,
             capacity: 40.0,
@@ -307,7 +309,7 @@ impl Default for Complaints {
 pub struct Ngo {
     pub capacity: f64,
     pub litigation_share: f64,
-    pub campaign_effect: f64,
+    pub campaign_per_100k: f64,
 }
 
 impl Default for Ngo {
@@ -315,7 +317,7 @@ impl Default for Ngo {
         Ngo {
             capacity: 1.0,
             litigation_share: 0.2,
-            campaign_effect: 0.05,
+            campaign_per_100k: 0.042,
         }
     }
 }

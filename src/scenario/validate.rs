@@ -253,6 +253,7 @@ fn world(c: &Checker, s: &Scenario) -> Result<WorldParams, InputError> {
         decay: w.decay,
         initial_stock: w.initial_stock,
         damage_per_tonne: w.damage_per_tonne,
+        population: w.population,
     })
 }
 

@@ -88,7 +88,7 @@ pub fn reporting(quick: bool) -> Result<Vec<Check>> {
                 let observed = visibility * st / (st + s.targets.stock);
                 let silent: f64 = awareness[r * residents..(r + 1) * residents]
                     .iter()
-                    .map(|a| 1.0 - s.complaints.rate * a * observed * s.complaints.accuracy)
+                    .map(|a| 1.0 - s.complaints_per_agent() * a * observed * s.complaints.accuracy)
                     .product();
                 expected_sum += 1.0 - silent;
                 variance += silent * (1.0 - silent);

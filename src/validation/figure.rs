@@ -4,10 +4,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::Check;
+use super::{Check, PEOPLE_PER_AGENT, Resolution};
 use crate::error::Result;
 use crate::output::OutputDir;
-use crate::plot::{Drawing, FONT_NAME, colour, draw_error, render};
+use crate::plot::{Drawing, FONT_NAME, colour, draw_error, render, tick_label};
 
 struct Validation<'a> {
     checks: &'a [Check],
@@ -93,4 +93,85 @@ pub fn validation_figure(out: &mut OutputDir, stem: &str, checks: &[Check]) -> R
         (2000, 140 + 34 * checks.len() as u32),
         &Validation { checks },
     )
+}
+
+struct ResolutionFigure<'a> {
+    rows: &'a [Resolution],
+}
+
+impl Drawing for ResolutionFigure<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
+        root.fill(&WHITE).map_err(draw_error)?;
+        let root = root
+            .margin(10, 0, 0, 0)
+            .titled(
+                "Resolution invariance: final-window means with 95% intervals, by people per resident agent",
+                (FONT_NAME, 24),
+            )
+            .map_err(draw_error)?;
+        let panels = root.split_evenly((1, self.rows.len().max(1)));
+        for (row, area) in self.rows.iter().zip(&panels) {
+            let lo = row
+                .at
+                .iter()
+                .map(|s| s.ci_low)
+                .fold(f64::INFINITY, f64::min);
+            let hi = row
+                .at
+                .iter()
+                .map(|s| s.ci_high)
+                .fold(f64::NEG_INFINITY, f64::max);
+            let pad = ((hi - lo) * 0.6).max(hi.abs() * 1e-3).max(1e-9);
+            let (y0, y1) = ((lo - pad).max(0.0), hi + pad);
+            let result = if row.pass { "pass" } else { "FAIL" };
+            let mut chart = ChartBuilder::on(area)
+                .margin(18)
+                .caption(format!("{} ({result})", row.metric.name()), (FONT_NAME, 18))
+                .x_label_area_size(44)
+                .y_label_area_size(80)
+                .build_cartesian_2d(-0.5..(row.at.len() as f64 - 0.5), y0..y1)
+                .map_err(draw_error)?;
+            let span = y1 - y0;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(row.at.len())
+                .x_label_formatter(&|x| {
+                    let i = x.round() as usize;
+                    PEOPLE_PER_AGENT
+                        .get(i)
+                        .map_or(String::new(), |p| format!("{p:.0}"))
+                })
+                .y_label_formatter(&|y| tick_label(*y, span))
+                .x_desc("people per resident agent")
+                .y_desc(row.metric.unit())
+                .axis_desc_style((FONT_NAME, 16))
+                .label_style((FONT_NAME, 14))
+                .draw()
+                .map_err(draw_error)?;
+            let style = if row.pass {
+                colour("", 0)
+            } else {
+                colour("fragmented", 0)
+            };
+            for (i, s) in row.at.iter().enumerate() {
+                let x = i as f64;
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(x, s.ci_low), (x, s.ci_high)],
+                        style.stroke_width(3),
+                    )))
+                    .map_err(draw_error)?;
+                chart
+                    .draw_series(std::iter::once(Circle::new((x, s.mean), 6, style.filled())))
+                    .map_err(draw_error)?;
+            }
+        }
+        root.present().map_err(draw_error)
+    }
+}
+
+/// Draw the resolution-invariance figure as `{stem}.png` and `{stem}.svg`.
+pub fn resolution_figure(out: &mut OutputDir, stem: &str, rows: &[Resolution]) -> Result<()> {
+    render(out, stem, (1800, 520), &ResolutionFigure { rows })
 }

@@ -16,17 +16,20 @@ mod enforcement;
 #[cfg(feature = "figures")]
 mod figure;
 mod report;
+mod resolution;
 mod transboundary;
 
 pub use dynamics::{degroot, feedback, feedback_bound, feedback_radius, stock, tsebelis};
 pub use enforcement::{becker, pooling, reporting, responsibility};
 pub use report::{markdown, validate};
+pub use resolution::{PEOPLE_PER_AGENT, Resolution, resolution};
 pub use transboundary::{montgomery, pigou};
 
 use crate::engine::{self, Collect};
 use crate::error::{Error, Result};
 use crate::model::World;
-use crate::model::observe::StepRecord;
+use crate::model::observe::{Indicator, StepRecord};
+use crate::model::run::WindowMeans;
 use crate::scenario::{Params, load_scenario};
 
 /// One comparison of a closed form with the simulator.
@@ -70,6 +73,11 @@ fn params(file: &str, sets: &[String]) -> Result<Params> {
 
 fn run(p: &Params) -> Result<Vec<StepRecord>> {
     engine::run_one(p, 0, Collect::default()).map_err(|e| Error::Invariant(e.to_string()))
+}
+
+/// Each replicate's final-window mean of every one of `indicators`, replicates in parallel.
+fn window_means(p: &Params, indicators: &[Indicator]) -> Result<Vec<Vec<f64>>> {
+    Ok(engine::run_replicates(p, &|_| {}, |_| WindowMeans::new(p, indicators))?.outputs)
 }
 
 /// Step `world` `steps` (≥ 1) times; the last step's record.

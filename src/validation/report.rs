@@ -4,7 +4,7 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Check, all};
+use super::{Check, PEOPLE_PER_AGENT, Resolution, all, resolution};
 use crate::error::Result;
 use crate::output::manifest::{Timing, hash_inputs};
 use crate::output::{Manifest, OutputDir, Table};
@@ -52,11 +52,51 @@ pub fn markdown(checks: &[Check]) -> String {
     md
 }
 
+/// The resolution table, printed and as `resolution.csv`: one row per metric and resolution.
+fn resolution_table(rows: &[Resolution]) -> Table {
+    let mut table = Table::new(&[
+        "metric",
+        "unit",
+        "people_per_agent",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "n",
+        "result",
+    ]);
+    crate::sayln!(
+        "\nresolution invariance: final-window means (95% CI) at {} people per resident agent; pass = every pair of intervals overlaps",
+        PEOPLE_PER_AGENT.map(|p| p.to_string()).join(", ")
+    );
+    for r in rows {
+        let result = if r.pass { "pass" } else { "FAIL" };
+        let cells: Vec<String> =
+            r.at.iter()
+                .map(|s| format!("{:.4} [{:.4}, {:.4}]", s.mean, s.ci_low, s.ci_high))
+                .collect();
+        crate::sayln!("{:<28} {:<40} {result}", r.metric.name(), cells.join("  "));
+        for (people, s) in PEOPLE_PER_AGENT.iter().zip(&r.at) {
+            table.push(vec![
+                r.metric.name().into(),
+                r.metric.unit().into(),
+                (*people).into(),
+                s.mean.into(),
+                s.ci_low.into(),
+                s.ci_high.into(),
+                s.n.into(),
+                result.into(),
+            ]);
+        }
+    }
+    table
+}
+
 /// `cogov validate`: run every anchor, print the table, write `validation.csv` and the figure.
 pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)> {
     let started = std::time::Instant::now();
     let mut dir = OutputDir::create(out, force)?;
     let checks = all(quick)?;
+    let resolutions = resolution(quick)?;
     let run_seconds = started.elapsed().as_secs_f64();
     let mut table = Table::new(&[
         "anchor",
@@ -112,7 +152,10 @@ pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)>
     dir.write("validation.md", markdown(&checks).as_bytes())?;
     #[cfg(feature = "figures")]
     super::figure::validation_figure(&mut dir, "validation", &checks)?;
-    let all_pass = checks.iter().all(|c| c.pass);
+    dir.write_table("resolution", &resolution_table(&resolutions))?;
+    #[cfg(feature = "figures")]
+    super::figure::resolution_figure(&mut dir, "resolution", &resolutions)?;
+    let all_pass = checks.iter().all(|c| c.pass) && resolutions.iter().all(|r| r.pass);
     let mut manifest = Manifest::new("validate", rayon::current_num_threads());
     manifest.quick = Some(quick);
     let inputs = crate::scenario::shipped_dir()?;
