@@ -37,6 +37,29 @@ fn real_unit_metrics_do_not_depend_on_how_many_people_an_agent_stands_for() {
 }
 
 #[test]
+fn observed_patterns_are_measured_on_china_2020_and_the_set_rows_agree() {
+    let rows = cogov::validation::patterns(true).expect("the patterns run");
+    let independent = rows
+        .iter()
+        .filter(|r| r.pattern.label == cogov::validation::Label::Independent)
+        .count();
+    assert!(independent >= 4);
+    for r in &rows {
+        // A consistency check: the statistic a default was taken from comes back.
+        if r.pattern.label == cogov::validation::Label::Set {
+            assert!(r.pass, "{}: {:?}", r.pattern.statistic, r.model);
+        }
+    }
+    // Rates per person and per source exist in every replicate, so they compare something.
+    for r in rows.iter().filter(|r| {
+        r.pattern.statistic.contains("per 1,000") || r.pattern.statistic.starts_with("sanctions")
+    }) {
+        assert_eq!(r.model.n, 10);
+        assert!(r.model.mean > 0.0 && r.model.mean.is_finite());
+    }
+}
+
+#[test]
 fn becker_compliance_share_is_min_one_p_times_fine_over_max_cost() {
     passes(cogov::validation::becker(true));
 }

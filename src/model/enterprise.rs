@@ -41,13 +41,16 @@ pub struct Enterprise {
     /// Complied in the last step.
     pub complying: bool,
     /// The correction order (`refusers` mode of the daily penalty): bits [`ORDER_AGE`] count the
-    /// months since an open order was issued (0: none), [`ORDER_FOUND`] marks a refusal found by a
-    /// follow-up (the daily penalty runs), [`ORDER_CORRECTED`] an order corrected before.
+    /// months since an open order was issued (0: none), [`ORDER_SEALED`] marks a refuser sealed up
+    /// for the coming month, [`ORDER_FOUND`] a refusal found by a follow-up (the daily penalty runs),
+    /// [`ORDER_CORRECTED`] an order corrected before.
     pub order: u8,
 }
 
-/// Months since the open correction order was issued (0: no open order), saturating.
-pub const ORDER_AGE: u8 = 0x3f;
+/// Months since the open correction order was issued (0: no open order), saturating at 31.
+pub const ORDER_AGE: u8 = 0x1f;
+/// A found refuser was sealed up: next month it neither produces nor emits, then its order closes.
+pub const ORDER_SEALED: u8 = 0x20;
 /// A follow-up found the enterprise refusing to correct: the daily penalty runs until it corrects.
 pub const ORDER_FOUND: u8 = 0x40;
 /// The enterprise has corrected an order before: a later violation is a re-offence.
@@ -105,6 +108,8 @@ pub struct RegionPolicy {
     pub daily_penalty: f64,
     pub correction_days: f64,
     pub follow_up: f64,
+    /// Probability per month that a found refuser still refusing is sealed up (`law.seal_up`).
+    pub seal_up: f64,
 }
 
 /// What a chunk of enterprises did in one step.
@@ -134,6 +139,9 @@ pub struct EnterpriseTally {
     pub daily_cases: f64,
     pub daily_penalties: f64,
     pub reoffences: f64,
+    /// Enterprises sealed up this month (no output, no emission), and the output they lost (M¥).
+    pub sealed: f64,
+    pub output_lost: f64,
 }
 
 impl EnterpriseTally {
@@ -158,6 +166,8 @@ impl EnterpriseTally {
         self.daily_cases += o.daily_cases;
         self.daily_penalties += o.daily_penalties;
         self.reoffences += o.reoffences;
+        self.sealed += o.sealed;
+        self.output_lost += o.output_lost;
     }
 }
 
@@ -192,6 +202,19 @@ pub fn step_chunk(
     let mut tally = EnterpriseTally::default();
     let departments = policy.departments;
     for e in chunk.iter_mut() {
+        if e.order & ORDER_SEALED != 0 {
+            // Sealed up: production stops for the month, no draw is taken, and the facility
+            // reopens corrected.
+            e.order = ORDER_CORRECTED;
+            e.complying = true;
+            tally.enterprises += 1.0;
+            tally.complying += 1.0;
+            tally.belief += f64::from(e.belief);
+            tally.sealed += 1.0;
+            tally.output_lost += f64::from(e.output);
+            tally.corrections += 1.0;
+            continue;
+        }
         let abatement = (policy.abatement * f64::from(e.allocation)).min(1.0);
         let ratio = abatement / policy.reference_abatement;
         let cost = f64::from(e.cost) * (ratio * ratio);
@@ -288,7 +311,11 @@ fn step_order(
 ) {
     let age = e.order & ORDER_AGE;
     if age > 0 {
-        if e.order & ORDER_FOUND == 0 && owed > 0.0 && rng.chance(policy.follow_up) {
+        if policy.daily_penalty > 0.0
+            && e.order & ORDER_FOUND == 0
+            && owed > 0.0
+            && rng.chance(policy.follow_up)
+        {
             tally.follow_ups += 1.0;
             if !comply {
                 e.order |= ORDER_FOUND;
@@ -301,6 +328,9 @@ fn step_order(
             let paid = policy.daily_penalty * days;
             tally.daily_penalties += paid;
             tally.fines += paid;
+            if rng.chance(policy.seal_up) {
+                e.order |= ORDER_SEALED;
+            }
         }
         if comply {
             e.order = ORDER_CORRECTED;
@@ -500,6 +530,54 @@ mod tests {
         assert!(sanctioned > 100.0 && issued == sanctioned && open == sanctioned);
         let (sanctioned, issued, open) = orders(false);
         assert!(sanctioned > 100.0 && issued == 0.0 && open == 0.0);
+    }
+
+    #[test]
+    fn a_found_refuser_sealed_up_stops_production_for_a_month_and_reopens_corrected() {
+        // 2,048 refusers found three months ago, all still refusing (huge abatement cost, τ small).
+        let found = Enterprise {
+            order: 4 | ORDER_FOUND,
+            cost: 100.0,
+            ..firm()
+        };
+        let rule = DecisionRule {
+            rationality: 0.001,
+            learning_rate: 0.1,
+        };
+        let month = |firms: &mut Vec<Enterprise>, seal_up: f64, seed: u64| {
+            let policy = RegionPolicy {
+                seal_up,
+                ..order_policy(0.01, 0.5)
+            };
+            let mut rng = StreamKey::new(seed, 0).stream(Purpose::EnterpriseStep, 0, 0);
+            step_chunk(firms, &policy, &rule, &mut rng)
+        };
+        let mut firms = vec![found; 2048];
+        let t = month(&mut firms, 0.25, 1);
+        // Every one refuses and pays this month; about a quarter are sealed for the next.
+        assert_eq!((t.refusals, t.sealed), (2048.0, 0.0));
+        let sealed = firms.iter().filter(|e| e.order & ORDER_SEALED != 0).count() as f64;
+        assert!(
+            (sealed / 2048.0 - 0.25).abs() < 0.03,
+            "sealed share {sealed}"
+        );
+        // Next month the sealed produce and emit nothing, and reopen with the order closed.
+        let t = month(&mut firms, 0.25, 2);
+        assert_eq!(t.sealed, sealed);
+        assert_eq!(t.output_lost, sealed * 1.0);
+        assert!((t.output - (2048.0 - sealed)).abs() < 1e-9);
+        assert!(
+            (t.emissions - (2048.0 - sealed)).abs() < 1e-9,
+            "{}",
+            t.emissions
+        );
+        let reopened = firms.iter().filter(|e| e.order == ORDER_CORRECTED).count() as f64;
+        assert_eq!(reopened, sealed);
+        // Without seal-ups, refusers stay open and keep paying.
+        let mut firms = vec![found; 2048];
+        month(&mut firms, 0.0, 1);
+        let t = month(&mut firms, 0.0, 2);
+        assert_eq!((t.sealed, t.refusals), (0.0, 2048.0));
     }
 
     #[test]

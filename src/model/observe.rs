@@ -170,6 +170,8 @@ indicators! {
     SanctionsPerSource sanctions_per_source_year: Level, Enterprise, "sanctions per source per year";
     /// Fines (incl. daily penalties) per sanction, in yuan (0 in a month without sanctions).
     FinePerCase fine_per_case: Level, Enterprise, "¥ per sanction";
+    /// Refusers sealed up this month (production stopped; `law.seal_up`).
+    SealUps seal_ups: Count, Enterprise, "enterprises per month";
 }
 
 impl Indicator {
@@ -316,6 +318,7 @@ pub fn record(m: &Month, regions: &mut [RegionRecord]) -> StepRecord {
         } else {
             0.0
         },
+        seal_ups: all.sealed,
     }
 }
 
@@ -336,7 +339,7 @@ mod tests {
         let r = StepRecord {
             pollution_mean: 1.0,
             fines: 7.0,
-            fine_per_case: 3.0,
+            seal_ups: 3.0,
             ..StepRecord::default()
         };
         let values = r.values();

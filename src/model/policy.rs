@@ -83,6 +83,7 @@ pub fn assemble(
             daily_penalty: p.law.daily_penalty,
             correction_days: p.law.correction_days,
             follow_up: p.law.follow_up,
+            seal_up: p.law.seal_up,
         };
     }
     campaigns

@@ -207,15 +207,21 @@ pub fn hash_inputs(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) 
         if path.is_dir() {
             hash_inputs(root, &path, out)?;
         } else {
-            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            let relative = path.strip_prefix(root).unwrap_or(&path);
-            let key = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.insert(key, sha256_hex(&bytes));
+            hash_input(root, &path, out)?;
         }
     }
+    Ok(())
+}
+
+/// Hash one input file into `out`, keyed by its path relative to `root` with `/` separators.
+pub fn hash_input(root: &Path, path: &Path, out: &mut BTreeMap<String, String>) -> Result<()> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let key = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    out.insert(key, sha256_hex(&bytes));
     Ok(())
 }

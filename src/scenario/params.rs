@@ -138,6 +138,7 @@ pub struct LawParams {
     pub correction_days: f64,
     pub daily_penalty_for: DailyPenaltyFor,
     pub follow_up: f64,
+    pub seal_up: f64,
     pub clarity: f64,
 }
 
@@ -300,6 +301,7 @@ impl Params {
                 correction_days: self.law.correction_days,
                 daily_penalty_for: self.law.daily_penalty_for.as_str().into(),
                 follow_up: self.law.follow_up,
+                seal_up: self.law.seal_up,
                 clarity: self.law.clarity,
             },
             monitoring: Monitoring {

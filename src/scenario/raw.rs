@@ -239,17 +239,19 @@ pub struct Law {
     /// `every_sanction` or `refusers`.
     pub daily_penalty_for: String,
     pub follow_up: f64,
+    pub seal_up: f64,
     pub clarity: f64,
 }
 
 impl Default for Law {
     fn default() -> Self {
         Law {
-            fine: 0.2,
+            fine: 0.088,
             daily_penalty: 0.0,
             correction_days: 10.0,
-            daily_penalty_for: "every_sanction".into(),
+            daily_penalty_for: "refusers".into(),
             follow_up: 0.5,
+            seal_up: 0.0,
             clarity: 0.55,
         }
     }

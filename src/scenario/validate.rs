@@ -164,6 +164,7 @@ pub(crate) fn validate(
         correction_days: l.correction_days,
         daily_penalty_for: parsed(&l.daily_penalty_for, DailyPenaltyFor::parse),
         follow_up: l.follow_up,
+        seal_up: l.seal_up,
         clarity: l.clarity,
     };
     let monitoring = monitoring(&c, &s)?;

@@ -15,13 +15,15 @@ mod dynamics;
 mod enforcement;
 #[cfg(feature = "figures")]
 mod figure;
+mod patterns;
 mod report;
 mod resolution;
 mod transboundary;
 
 pub use dynamics::{degroot, feedback, feedback_bound, feedback_radius, stock, tsebelis};
 pub use enforcement::{becker, pooling, reporting, responsibility};
-pub use report::{markdown, validate};
+pub use patterns::{Label, PATTERNS, Pattern, PatternResult, patterns};
+pub use report::{markdown, patterns_markdown, validate};
 pub use resolution::{PEOPLE_PER_AGENT, Resolution, resolution};
 pub use transboundary::{montgomery, pigou};
 

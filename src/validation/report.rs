@@ -4,9 +4,9 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Check, PEOPLE_PER_AGENT, Resolution, all, resolution};
+use super::{Check, PEOPLE_PER_AGENT, PatternResult, Resolution, all, patterns, resolution};
 use crate::error::Result;
-use crate::output::manifest::{Timing, hash_inputs};
+use crate::output::manifest::{Timing, hash_input, hash_inputs};
 use crate::output::{Manifest, OutputDir, Table};
 
 /// A number for the Markdown table: six significant digits, and rounding noise below 10⁻⁶ as such.
@@ -50,6 +50,95 @@ pub fn markdown(checks: &[Check]) -> String {
         .expect("writing to a String");
     }
     md
+}
+
+/// The observed patterns as the Markdown table that docs/VALIDATION.md embeds.
+pub fn patterns_markdown(rows: &[PatternResult]) -> String {
+    let mut md = String::from(
+        "| statistic | published | source | accepted | why | model (95% CI) | label | result |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        let p = &r.pattern;
+        let result = if r.pass { "pass" } else { "**FAIL**" };
+        writeln!(
+            md,
+            "| {} ({}) | {} | {} | {}–{} | {} | {} | {} | {result} |",
+            p.statistic,
+            p.unit,
+            p.published,
+            p.source,
+            sig(p.low),
+            sig(p.high),
+            p.tolerance,
+            model_cell(r),
+            p.label.name(),
+        )
+        .expect("writing to a String");
+    }
+    md
+}
+
+fn model_cell(r: &PatternResult) -> String {
+    if r.model.n == 0 {
+        "undefined (no case in any replicate)".into()
+    } else {
+        format!(
+            "{} [{}, {}]",
+            sig(r.model.mean),
+            sig(r.model.ci_low),
+            sig(r.model.ci_high)
+        )
+    }
+}
+
+/// The pattern table, printed and as `patterns.csv`.
+fn patterns_table(rows: &[PatternResult]) -> Table {
+    let mut table = Table::new(&[
+        "statistic",
+        "unit",
+        "published",
+        "source",
+        "accepted_low",
+        "accepted_high",
+        "tolerance",
+        "model_mean",
+        "ci95_low",
+        "ci95_high",
+        "n",
+        "label",
+        "result",
+    ]);
+    crate::sayln!(
+        "\nobserved patterns on china-2020 (final-window means over replicates, 95% CI); pass = the mean lies in the accepted range"
+    );
+    for r in rows {
+        let p = &r.pattern;
+        let result = if r.pass { "pass" } else { "FAIL" };
+        crate::sayln!(
+            "{:<54} {:>10}–{:<10} {:<36} {:<11} {result}",
+            format!("{} ({})", p.statistic, p.unit),
+            sig(p.low),
+            sig(p.high),
+            model_cell(r),
+            p.label.name()
+        );
+        table.push(vec![
+            p.statistic.into(),
+            p.unit.into(),
+            p.published.into(),
+            p.source.into(),
+            p.low.into(),
+            p.high.into(),
+            p.tolerance.into(),
+            r.model.mean.into(),
+            r.model.ci_low.into(),
+            r.model.ci_high.into(),
+            r.model.n.into(),
+            p.label.name().into(),
+            result.into(),
+        ]);
+    }
+    table
 }
 
 /// The resolution table, printed and as `resolution.csv`: one row per metric and resolution.
@@ -97,6 +186,7 @@ pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)>
     let mut dir = OutputDir::create(out, force)?;
     let checks = all(quick)?;
     let resolutions = resolution(quick)?;
+    let observed = patterns(quick)?;
     let run_seconds = started.elapsed().as_secs_f64();
     let mut table = Table::new(&[
         "anchor",
@@ -155,6 +245,8 @@ pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)>
     dir.write_table("resolution", &resolution_table(&resolutions))?;
     #[cfg(feature = "figures")]
     super::figure::resolution_figure(&mut dir, "resolution", &resolutions)?;
+    dir.write_table("patterns", &patterns_table(&observed))?;
+    dir.write("patterns.md", patterns_markdown(&observed).as_bytes())?;
     let all_pass = checks.iter().all(|c| c.pass) && resolutions.iter().all(|r| r.pass);
     let mut manifest = Manifest::new("validate", rayon::current_num_threads());
     manifest.quick = Some(quick);
@@ -162,8 +254,19 @@ pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)>
     for sub in ["validation", "games"] {
         hash_inputs(&inputs, &inputs.join(sub), &mut manifest.inputs)?;
     }
+    for file in ["china-2020.toml", "fragmented.toml"] {
+        hash_input(&inputs, &inputs.join(file), &mut manifest.inputs)?;
+    }
     manifest.detail("inputs_dir", inputs.display().to_string());
     manifest.detail("all_pass", all_pass);
+    manifest.detail(
+        "patterns_passed",
+        format!(
+            "{} of {}",
+            observed.iter().filter(|r| r.pass).count(),
+            observed.len()
+        ),
+    );
     manifest.timing = Timing {
         init_seconds: None,
         run_seconds: Some(run_seconds),
