@@ -33,15 +33,16 @@ fn every_scenario_key_is_documented_in_the_model_description() {
     );
 }
 
-#[test]
-fn the_validation_table_in_the_docs_is_the_commands_output() {
-    // The full-size checks (what `cogov validate` runs), rendered as the command renders them.
-    let checks = cogov::validation::all(false).expect("the anchors run");
-    let table = cogov::validation::markdown(&checks);
+/// The part of docs/VALIDATION.md between `<!-- {marker}:begin -->` and `<!-- {marker}:end -->`
+/// must be `table`, what `cogov validate` writes as `file`.
+fn same_as_validation_doc(marker: &str, file: &str, table: &str) {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/VALIDATION.md"))
         .unwrap();
-    let begin = doc.find("<!-- validate:begin -->\n").expect("begin marker") + 24;
-    let end = doc.find("<!-- validate:end -->").expect("end marker");
+    let open = format!("<!-- {marker}:begin -->\n");
+    let begin = doc.find(&open).expect("begin marker") + open.len();
+    let end = doc
+        .find(&format!("<!-- {marker}:end -->"))
+        .expect("end marker");
     let copied = &doc[begin..end];
     if copied != table {
         let first = copied
@@ -52,7 +53,28 @@ fn the_validation_table_in_the_docs_is_the_commands_output() {
             .unwrap_or_else(|| "the tables differ in length".into());
         panic!(
             "docs/VALIDATION.md is out of date: run `cargo run --release -- validate` and paste \
-             output/validation/validation.md between the markers. First difference:\n{first}"
+             output/validation/{file} between the {marker} markers. First difference:\n{first}"
         );
     }
+}
+
+#[test]
+fn the_validation_table_in_the_docs_is_the_commands_output() {
+    // The full-size checks (what `cogov validate` runs), rendered as the command renders them.
+    let checks = cogov::validation::all(false).expect("the anchors run");
+    same_as_validation_doc(
+        "validate",
+        "validation.md",
+        &cogov::validation::markdown(&checks),
+    );
+}
+
+#[test]
+fn the_observed_pattern_table_in_the_docs_is_the_commands_output() {
+    let rows = cogov::validation::patterns(false).expect("the patterns run");
+    same_as_validation_doc(
+        "patterns",
+        "patterns.md",
+        &cogov::validation::patterns_markdown(&rows),
+    );
 }

@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod local;
 pub mod money;
 pub mod observe;
+pub mod orders;
 pub mod policy;
 pub mod pollution;
 pub mod public;

@@ -134,7 +134,8 @@ indicators! {
     Output output: Money, Enterprise, "M¥ per month";
     /// output − abatement − enforcement − damage.
     Welfare welfare: Signed, Enterprise, "M¥ per month";
-    /// welfare − output = −(abatement + enforcement + damage): the part regimes can change.
+    /// −(abatement + enforcement + damage + output lost to seal-ups): welfare less the output every
+    /// regime would have without seal-ups, the part regimes can change.
     WelfareNet welfare_net: Signed, Enterprise, "M¥ per month";
     /// Mean awareness of residents.
     AwarenessMean awareness_mean: Share, Public, "0–1";
@@ -291,7 +292,7 @@ pub fn record(m: &Month, regions: &mut [RegionRecord]) -> StepRecord {
         compensation_paid: m.compensation_paid,
         output: all.output,
         welfare: all.output - all.abatement_cost - enforcement_cost - damage,
-        welfare_net: -(all.abatement_cost + enforcement_cost + damage),
+        welfare_net: -(all.abatement_cost + enforcement_cost + damage + all.output_lost),
         awareness_mean: if public.residents > 0.0 {
             public.awareness / public.residents
         } else {

@@ -68,8 +68,8 @@ pub const COMPARE_PANELS: [Panel; 4] = [
     ),
     Panel::indicator(
         Indicator::WelfareNet,
-        "Welfare net of output (output is equal in every regime)",
-        "−(abatement + enforcement + damage), M¥/month",
+        "Welfare net of output (output without seal-ups)",
+        "−(costs + damage + lost output), M¥/month",
     ),
     Panel::indicator(
         Indicator::AwarenessMean,
