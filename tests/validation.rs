@@ -54,7 +54,7 @@ fn observed_patterns_are_measured_on_china_2020_and_the_set_rows_agree() {
     for r in rows.iter().filter(|r| {
         r.pattern.statistic.contains("per 1,000") || r.pattern.statistic.starts_with("sanctions")
     }) {
-        assert_eq!(r.model.n, 10);
+        assert_eq!(r.model.n, 40);
         assert!(r.model.mean > 0.0 && r.model.mean.is_finite());
     }
 }

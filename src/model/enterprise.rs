@@ -126,6 +126,8 @@ pub struct EnterpriseTally {
     /// Enterprises sealed up this month (no output, no emission), and the output they lost (M¥).
     pub sealed: f64,
     pub output_lost: f64,
+    /// Violators an NGO check took to court this month (public-interest cases filed).
+    pub court_cases: f64,
 }
 
 impl EnterpriseTally {
@@ -152,6 +154,7 @@ impl EnterpriseTally {
         self.reoffences += o.reoffences;
         self.sealed += o.sealed;
         self.output_lost += o.output_lost;
+        self.court_cases += o.court_cases;
     }
 }
 
@@ -264,6 +267,7 @@ pub fn step_chunk(
         } else {
             tally.violating += 1.0;
             tally.emissions += f64::from(e.emission);
+            tally.court_cases += f64::from(u8::from(court));
             if reached || direct || ngo {
                 tally.detected += 1.0;
             }
@@ -327,5 +331,54 @@ mod tests {
         assert!((compliance_probability(0.0, 0.1) - 0.5).abs() < 1e-12);
         let p = compliance_probability(0.1, 0.1);
         assert!((p - 1.0 / (1.0 + (-1.0f64).exp())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ngo_court_cases_are_a_litigation_share_of_the_violators_ngos_check() {
+        // 20,000 enterprises that never comply (no penalty, positive cost), every one checked by an
+        // NGO; a share q of the checks goes to court. Then the same enterprises complying: no case.
+        let cases = |q: f64, cost: f32| {
+            let mut firms = vec![
+                Enterprise {
+                    output: 1.0,
+                    emission: 1.0,
+                    cost,
+                    weight: 1.0,
+                    allocation: 1.0,
+                    ..Enterprise::default()
+                };
+                20_000
+            ];
+            let policy = RegionPolicy {
+                departments: 1,
+                acting: [u16::MAX; MAX_DEPARTMENTS],
+                handle: 1.0,
+                clarity: 1.0,
+                sanction: 0.1,
+                abatement: 0.5,
+                reference_abatement: 0.5,
+                ngo_check: 1.0,
+                litigation_share: q,
+                ..RegionPolicy::default()
+            };
+            let rule = DecisionRule {
+                rationality: 0.0,
+                learning_rate: 0.0,
+            };
+            let mut rng = StreamKey::new(11, 0).stream(Purpose::EnterpriseStep, 1, 0);
+            let t = step_chunk(&mut firms, &policy, &rule, &mut rng);
+            (t.violating, t.court_cases)
+        };
+        for q in [0.02, 0.2] {
+            let (violating, filed) = cases(q, 0.3);
+            assert_eq!(violating, 20_000.0);
+            let se = (q * (1.0 - q) / violating).sqrt();
+            assert!(
+                (filed / violating - q).abs() < 4.0 * se,
+                "q = {q}: {filed} cases"
+            );
+        }
+        // A negative cost: everyone complies, and an NGO takes no complier to court.
+        assert_eq!(cases(0.2, -0.3), (0.0, 0.0));
     }
 }

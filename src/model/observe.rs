@@ -173,6 +173,8 @@ indicators! {
     FinePerCase fine_per_case: Level, Enterprise, "¥ per sanction";
     /// Refusers sealed up this month (production stopped; `law.seal_up`).
     SealUps seal_ups: Count, Enterprise, "enterprises per month";
+    /// Public-interest cases NGOs filed against violators, per region (a prefecture) per year.
+    CourtCasesPerRegion court_cases_per_region_year: Level, Enterprise, "cases per region per year";
 }
 
 impl Indicator {
@@ -320,6 +322,7 @@ pub fn record(m: &Month, regions: &mut [RegionRecord]) -> StepRecord {
             0.0
         },
         seal_ups: all.sealed,
+        court_cases_per_region_year: all.court_cases * 12.0 / n,
     }
 }
 
@@ -340,7 +343,7 @@ mod tests {
         let r = StepRecord {
             pollution_mean: 1.0,
             fines: 7.0,
-            seal_ups: 3.0,
+            court_cases_per_region_year: 3.0,
             ..StepRecord::default()
         };
         let values = r.values();

@@ -318,7 +318,7 @@ impl Default for Ngo {
     fn default() -> Self {
         Ngo {
             capacity: 1.0,
-            litigation_share: 0.2,
+            litigation_share: 0.02,
             campaign_per_100k: 0.042,
         }
     }
