@@ -78,7 +78,7 @@ pub const FIGURES: [Figure; 9] = [
     },
     Figure {
         id: "fig6-feedback",
-        caption: "The feedback loop: relative gap between the mean stock and the set-point over twenty years, under one-way management and under the closed loop with monitoring lags of 1 to 24 months; every loop settles above the set-point once downstream regions reach the intensity and abatement bounds; a 24-month lag undershoots first.",
+        caption: "The feedback loop: relative gap between the mean stock and the set-point over twenty years, under one-way management and under the closed loop with monitoring lags of 1 to 24 months; long lags overshoot and oscillate, and one-way management jumps at each five-year evaluation.",
     },
     Figure {
         id: "fig7-participation",

@@ -42,7 +42,7 @@ pub fn resolution(quick: bool) -> Result<Vec<Resolution>> {
     let mut per_resolution: Vec<Vec<Summary>> = Vec::new();
     for people in PEOPLE_PER_AGENT {
         let mut sets: Vec<String> = if quick {
-            ["world.regions=2", "steps=36", "replicates=10"]
+            ["world.regions=2", "steps=36", "replicates=30"]
                 .map(String::from)
                 .to_vec()
         } else {
