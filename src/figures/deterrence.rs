@@ -221,6 +221,23 @@ impl Drawing for Map {
         chart
             .draw_series(LineSeries::new(line.clone(), WHITE.stroke_width(7)))
             .map_err(draw_error)?;
+        if line.len() < 2 {
+            // The mean enterprise would comply at every plotted fine: say so instead of drawing
+            // nothing, so the missing line is not read as a missing result.
+            let below = self.frontier.iter().all(|r| r[2] < x0);
+            let note = if below {
+                "Becker frontier below every fine shown (fig3-frontier.csv)"
+            } else {
+                "Becker frontier outside the fines shown (fig3-frontier.csv)"
+            };
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    note,
+                    (x0 * 1.08, ce[ce.len() - 1] - 0.03),
+                    (FONT_NAME, 20).into_font().color(&BLACK),
+                )))
+                .map_err(draw_error)?;
+        }
         let label_at = line.last().copied();
         chart
             .draw_series(LineSeries::new(line, RGBColor(213, 94, 0).stroke_width(4)))

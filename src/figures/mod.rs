@@ -66,7 +66,7 @@ pub const FIGURES: [Figure; 9] = [
     },
     Figure {
         id: "fig3-deterrence",
-        caption: "Deterrence map: enterprise compliance over the fine and online-monitoring coverage under fragmented governance; the line is the Becker frontier p·(F + disclosed reputation) = mean abatement cost, with p the enterprises' learned sanction probability at that coverage.",
+        caption: "Deterrence map: enterprise compliance over the fine and online-monitoring coverage under fragmented governance; the line is the Becker frontier p·(F + disclosed reputation) = mean abatement cost, with p the enterprises' learned sanction probability at that coverage, and a note replaces it where it falls outside the fines shown.",
     },
     Figure {
         id: "fig4-river",

@@ -68,11 +68,17 @@ mod tests {
 
     #[test]
     fn estimate_grows_with_agents_and_replicates() {
-        let small = resolve_str("", "s", &[]).unwrap();
+        // 250 enterprises a region, so that residents dominate the bytes.
+        let few = "enterprises.per_region=250".to_string();
+        let small = resolve_str("", "s", std::slice::from_ref(&few)).unwrap();
         let big = resolve_str(
             "",
             "b",
-            &["public.per_region=50000".into(), "replicates=40".into()],
+            &[
+                few,
+                "public.per_region=50000".into(),
+                "replicates=40".into(),
+            ],
         )
         .unwrap();
         // Ten times the residents, who dominate a world's bytes: between 8 and 10 times the bytes.

@@ -456,6 +456,36 @@ mod tests {
     use crate::scenario::resolve_str;
 
     #[test]
+    fn the_default_key_unit_list_is_three_percent_of_sources_with_two_thirds_of_the_load() {
+        // Defaults: coverage 0.034 of a region's sources, largest emitters first, and an emission
+        // σ of 2.21, for which a log-normal's top 3.4% carry 1 − Φ(Φ⁻¹(0.966) − 2.21) = 65% of the
+        // total. One large region, so the sample share is close to the distribution's.
+        let sets: Vec<String> = [
+            "world.regions=1",
+            "enterprises.per_region=200000",
+            "public.per_region=0",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let p = resolve_str("", "t", &sets).unwrap();
+        let world = World::new(&p, 0);
+        let total: f64 = world
+            .enterprises
+            .iter()
+            .map(|e| f64::from(e.emission))
+            .sum();
+        let covered: Vec<&Enterprise> = world.enterprises.iter().filter(|e| e.covered).collect();
+        let load: f64 = covered.iter().map(|e| f64::from(e.emission)).sum();
+        assert_eq!(covered.len(), 6800);
+        assert!(
+            (0.60..0.70).contains(&(load / total)),
+            "key units carry {:.3}",
+            load / total
+        );
+    }
+
+    #[test]
     fn governments_revise_only_in_feedback_months_and_settle_only_at_period_ends() {
         let sets: Vec<String> = [
             "feedback.mode=closed",

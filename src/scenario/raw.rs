@@ -113,14 +113,14 @@ pub struct Enterprises {
 impl Default for Enterprises {
     fn default() -> Self {
         Enterprises {
-            per_region: 250,
-            output_mean: 2.0,
-            output_sigma: 0.8,
+            per_region: 2400,
+            output_mean: 0.2083,
+            output_sigma: 2.15,
             intensity_mean: 0.5,
             intensity_sigma: 0.5,
             abatement_cost_share: 0.0013,
             abatement_cost_spread: 1.0,
-            rationality: 0.0005,
+            rationality: 0.00005,
             learning_rate: 0.1,
             prior_sanction: 0.1,
             reputation_cost: 0.12,
@@ -272,7 +272,7 @@ pub struct Monitoring {
 impl Default for Monitoring {
     fn default() -> Self {
         Monitoring {
-            coverage: 0.3,
+            coverage: 0.034,
             false_negative: 0.2,
             false_positive: 0.05,
             latency: 3,
