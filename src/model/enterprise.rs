@@ -17,7 +17,8 @@ use rayon::prelude::*;
 use super::ENTERPRISE_CHUNK;
 use super::inspection::MAX_DEPARTMENTS;
 use super::orders::{
-    ORDER_AGE, ORDER_CORRECTED, ORDER_FOUND, ORDER_SEALED, penalty_days, step_order,
+    ORDER_AGE, ORDER_CORRECTED, ORDER_FOUND, ORDER_SEALED, OrderTally, OrderTerms, penalty_days,
+    step_order,
 };
 use crate::engine::rng::{Purpose, Stream, StreamKey};
 
@@ -113,16 +114,8 @@ pub struct EnterpriseTally {
     pub output: f64,
     pub false_alarms: f64,
     pub belief: f64,
-    /// Correction orders issued, refusals (violations under an open order), corrections, follow-up
-    /// inspections, refusals found (daily-penalty cases), daily penalties paid (M¥, also in `fines`),
-    /// and re-offences (the first violation after a corrected order).
-    pub orders: f64,
-    pub refusals: f64,
-    pub corrections: f64,
-    pub follow_ups: f64,
-    pub daily_cases: f64,
-    pub daily_penalties: f64,
-    pub reoffences: f64,
+    /// Correction orders (their daily penalties are also in `fines`).
+    pub order: OrderTally,
     /// Enterprises sealed up this month (no output, no emission), and the output they lost (M¥).
     pub sealed: f64,
     pub output_lost: f64,
@@ -145,13 +138,7 @@ impl EnterpriseTally {
         self.output += o.output;
         self.false_alarms += o.false_alarms;
         self.belief += o.belief;
-        self.orders += o.orders;
-        self.refusals += o.refusals;
-        self.corrections += o.corrections;
-        self.follow_ups += o.follow_ups;
-        self.daily_cases += o.daily_cases;
-        self.daily_penalties += o.daily_penalties;
-        self.reoffences += o.reoffences;
+        self.order.add(&o.order);
         self.sealed += o.sealed;
         self.output_lost += o.output_lost;
         self.court_cases += o.court_cases;
@@ -199,7 +186,7 @@ pub fn step_chunk(
             tally.belief += f64::from(e.belief);
             tally.sealed += 1.0;
             tally.output_lost += f64::from(e.output);
-            tally.corrections += 1.0;
+            tally.order.corrections += 1.0;
             continue;
         }
         let abatement = (policy.abatement * f64::from(e.allocation)).min(1.0);
@@ -252,7 +239,21 @@ pub fn step_chunk(
         e.belief += rule.learning_rate * (f32::from(u8::from(exposure)) - e.belief);
         e.complying = comply;
         if policy.orders {
-            step_order(e, policy, rng, comply, exposure, (days, owed), &mut tally);
+            let terms = OrderTerms {
+                daily_penalty: policy.daily_penalty,
+                follow_up: policy.follow_up,
+                seal_up: policy.seal_up,
+            };
+            let paid = step_order(
+                &mut e.order,
+                &terms,
+                rng,
+                comply,
+                exposure,
+                (days, owed),
+                &mut tally.order,
+            );
+            tally.fines += paid;
         }
 
         tally.enterprises += 1.0;
@@ -323,6 +324,41 @@ pub fn step_all(
 mod tests {
     use super::*;
 
+    fn order_policy(daily_penalty: f64, follow_up: f64) -> RegionPolicy {
+        RegionPolicy {
+            departments: 1,
+            acting: [u16::MAX; MAX_DEPARTMENTS],
+            handle: 1.0,
+            clarity: 1.0,
+            sanction: 0.1,
+            deterrent: 0.1,
+            abatement: 0.5,
+            reference_abatement: 0.5,
+            orders: true,
+            daily_penalty,
+            correction_days: 45.0,
+            follow_up,
+            ..RegionPolicy::default()
+        }
+    }
+
+    fn firm() -> Enterprise {
+        Enterprise {
+            output: 1.0,
+            emission: 1.0,
+            cost: 0.3,
+            belief: 0.0,
+            weight: 1.0,
+            allocation: 1.0,
+            ..Enterprise::default()
+        }
+    }
+
+    #[test]
+    fn the_correction_order_fits_in_the_enterprises_padding() {
+        assert_eq!(std::mem::size_of::<Enterprise>(), 28);
+    }
+
     #[test]
     fn best_response_complies_exactly_when_expected_penalty_exceeds_cost() {
         assert_eq!(compliance_probability(0.01, 0.0), 1.0);
@@ -380,5 +416,96 @@ mod tests {
         }
         // A negative cost: everyone complies, and an NGO takes no complier to court.
         assert_eq!(cases(0.2, -0.3), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_larger_daily_penalty_makes_fewer_refusals() {
+        // 4,096 enterprises, each under an order three months old (45 days past its deadline),
+        // not yet found; the same random stream for both penalties.
+        let refusals = |daily: f64| {
+            let mut firms = vec![Enterprise { order: 3, ..firm() }; 4096];
+            let rule = DecisionRule {
+                rationality: 0.1,
+                learning_rate: 0.1,
+            };
+            let mut rng = StreamKey::new(7, 0).stream(Purpose::EnterpriseStep, 3, 0);
+            let t = step_chunk(&mut firms, &order_policy(daily, 0.5), &rule, &mut rng);
+            t.order.refusals / t.enterprises
+        };
+        let (once, twice) = (refusals(0.005), refusals(0.01));
+        assert!(
+            twice < once - 0.05,
+            "refusal share {once:.3} at 0.005 M¥/day, {twice:.3} at twice that"
+        );
+        // Every violator is found by a direct check: orders follow sanctions in the refusers mode,
+        // and none at all when the daily penalty rides on every sanction.
+        let orders = |orders: bool| {
+            let mut firms = vec![firm(); 1024];
+            let policy = RegionPolicy {
+                orders,
+                direct_check: 1.0,
+                ..order_policy(0.01, 0.5)
+            };
+            let rule = DecisionRule {
+                rationality: 0.1,
+                learning_rate: 0.1,
+            };
+            let mut rng = StreamKey::new(7, 0).stream(Purpose::EnterpriseStep, 0, 0);
+            let t = step_chunk(&mut firms, &policy, &rule, &mut rng);
+            let open = firms.iter().filter(|e| e.order != 0).count() as f64;
+            (t.sanctioned, t.order.orders, open)
+        };
+        let (sanctioned, issued, open) = orders(true);
+        assert!(sanctioned > 100.0 && issued == sanctioned && open == sanctioned);
+        let (sanctioned, issued, open) = orders(false);
+        assert!(sanctioned > 100.0 && issued == 0.0 && open == 0.0);
+    }
+
+    #[test]
+    fn a_found_refuser_sealed_up_stops_production_for_a_month_and_reopens_corrected() {
+        // 2,048 refusers found three months ago, all still refusing (huge abatement cost, τ small).
+        let found = Enterprise {
+            order: 4 | ORDER_FOUND,
+            cost: 100.0,
+            ..firm()
+        };
+        let rule = DecisionRule {
+            rationality: 0.001,
+            learning_rate: 0.1,
+        };
+        let month = |firms: &mut Vec<Enterprise>, seal_up: f64, seed: u64| {
+            let policy = RegionPolicy {
+                seal_up,
+                ..order_policy(0.01, 0.5)
+            };
+            let mut rng = StreamKey::new(seed, 0).stream(Purpose::EnterpriseStep, 0, 0);
+            step_chunk(firms, &policy, &rule, &mut rng)
+        };
+        let mut firms = vec![found; 2048];
+        let t = month(&mut firms, 0.25, 1);
+        // Every one refuses and pays this month; about a quarter are sealed for the next.
+        assert_eq!((t.order.refusals, t.sealed), (2048.0, 0.0));
+        let sealed = firms.iter().filter(|e| e.order & ORDER_SEALED != 0).count() as f64;
+        assert!(
+            (sealed / 2048.0 - 0.25).abs() < 0.03,
+            "sealed share {sealed}"
+        );
+        // Next month the sealed produce and emit nothing, and reopen with the order closed.
+        let t = month(&mut firms, 0.25, 2);
+        assert_eq!(t.sealed, sealed);
+        assert_eq!(t.output_lost, sealed * 1.0);
+        assert!((t.output - (2048.0 - sealed)).abs() < 1e-9);
+        assert!(
+            (t.emissions - (2048.0 - sealed)).abs() < 1e-9,
+            "{}",
+            t.emissions
+        );
+        let reopened = firms.iter().filter(|e| e.order == ORDER_CORRECTED).count() as f64;
+        assert_eq!(reopened, sealed);
+        // Without seal-ups, refusers stay open and keep paying.
+        let mut firms = vec![found; 2048];
+        month(&mut firms, 0.0, 1);
+        let t = month(&mut firms, 0.0, 2);
+        assert_eq!((t.sealed, t.order.refusals), (0.0, 2048.0));
     }
 }

@@ -32,7 +32,7 @@ pub fn post_month(
         let spending = local.intensity * p.departments.budget
             + extra
             + complaints[r].handled * p.complaints.handling_cost
-            + (e.false_alarms + e.follow_ups) * p.departments.inspection_cost;
+            + (e.false_alarms + e.order.follow_ups) * p.departments.inspection_cost;
         let treasury = Account::Treasury(r);
         let firms = Account::Enterprises(r);
         ledger.transfer(Account::Outside, treasury, p.local.appropriation);
