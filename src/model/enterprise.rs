@@ -175,6 +175,11 @@ pub fn step_chunk(
 ) -> EnterpriseTally {
     let mut tally = EnterpriseTally::default();
     let departments = policy.departments;
+    let terms = OrderTerms {
+        daily_penalty: policy.daily_penalty,
+        follow_up: policy.follow_up,
+        seal_up: policy.seal_up,
+    };
     for e in chunk.iter_mut() {
         if e.order & ORDER_SEALED != 0 {
             // Sealed up: production stops for the month, no draw is taken, and the facility
@@ -239,11 +244,6 @@ pub fn step_chunk(
         e.belief += rule.learning_rate * (f32::from(u8::from(exposure)) - e.belief);
         e.complying = comply;
         if policy.orders {
-            let terms = OrderTerms {
-                daily_penalty: policy.daily_penalty,
-                follow_up: policy.follow_up,
-                seal_up: policy.seal_up,
-            };
             let paid = step_order(
                 &mut e.order,
                 &terms,
