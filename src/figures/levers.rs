@@ -28,6 +28,27 @@ pub const LEVERS: [&str; 9] = [
     "participation",
 ];
 
+/// The options inside a lever, each switched on from fragmented and off from coordinated by
+/// overrides: label, the overrides switching it on, and those switching it off.
+pub const OPTIONS: [(&str, &str, &str); 3] = [
+    (
+        "vertical monitoring (4)",
+        "monitoring.management=vertical",
+        "monitoring.management=local",
+    ),
+    (
+        "environmental veto (7)",
+        "targets.veto=true",
+        "targets.veto=false",
+    ),
+    // Coordinated has clear responsibility: "off" puts river chiefs in its place.
+    (
+        "river chiefs (2)",
+        "responsibility.mode=river_chief",
+        "responsibility.mode=river_chief",
+    ),
+];
+
 /// Figure 9's variants of fragmented governance: label and scenario file.
 pub const PRICING: [(&str, &str); 6] = [
     (
@@ -97,7 +118,8 @@ fn push_effects(
     }
 }
 
-/// Run the bases and the 18 variants; return `lever,direction,metric,effect,ci95_low,ci95_high,n`.
+/// Run the bases, the 18 lever variants and the 6 option variants; return
+/// `lever,direction,metric,effect,ci95_low,ci95_high,n`.
 pub fn compute(quick: bool) -> Result<Table> {
     let fragmented = run("fragmented.toml", quick, &[])?;
     let coordinated = run("coordinated.toml", quick, &[])?;
@@ -106,6 +128,15 @@ pub fn compute(quick: bool) -> Result<Table> {
         for (direction, base) in [("on", &fragmented), ("off", &coordinated)] {
             let variant = run(&format!("lever-{lever}-{direction}.toml"), quick, &[])?;
             push_effects(&mut out, lever, direction, &variant, base);
+        }
+    }
+    for (label, on, off) in OPTIONS {
+        for (direction, file, set, base) in [
+            ("on", "fragmented.toml", on, &fragmented),
+            ("off", "coordinated.toml", off, &coordinated),
+        ] {
+            let variant = run(file, quick, &[set])?;
+            push_effects(&mut out, label, direction, &variant, base);
         }
     }
     Ok(out)
@@ -261,11 +292,11 @@ pub fn draw(out: &mut OutputDir, text: &str) -> Result<()> {
     rows.sort_by(|a, b| a.values[0].0.total_cmp(&b.values[0].0));
     let effects = Effects {
         rows,
-        title: "Which lever matters: switching one lever on from fragmented or off from coordinated",
+        title: "Which lever matters: switching one lever or option on from fragmented or off from coordinated",
         directions: true,
-        label_width: 230,
+        label_width: 280,
     };
-    render(out, "fig2-levers", (1700, 1000), &effects)
+    render(out, "fig2-levers", (1750, 1250), &effects)
 }
 
 /// Figure 9, in the order of `PRICING` (from the scheme in use today to pricing with its uses).

@@ -5,7 +5,7 @@
 //! | id | figure | data |
 //! |---|---|---|
 //! | fig1-compare | fragmented vs coordinated over time | band table |
-//! | fig2-levers | effect of each lever, on from fragmented and off from coordinated | paired effects |
+//! | fig2-levers | effect of each lever and option, on from fragmented and off from coordinated | paired effects |
 //! | fig3-deterrence | compliance over fine × monitoring coverage with the Becker frontier | grid sweep |
 //! | fig4-river | pollution by region along the river | regional final-window means |
 //! | fig5-networks | the governance wiring of fragmented and coordinated | edge list |
@@ -62,7 +62,7 @@ pub const FIGURES: [Figure; 9] = [
     },
     Figure {
         id: "fig2-levers",
-        caption: "Which lever matters: the effect of switching each lever on from fragmented (blue) and off from coordinated (vermilion) on pollution, welfare net of output and enforcement cost (paired differences over common random numbers, 95% intervals), sorted by the effect on pollution.",
+        caption: "Which lever matters: the effect of switching each lever, and three options inside levers (vertical monitoring, the environmental veto, river chiefs), on from fragmented (blue) and off from coordinated (vermilion) on pollution, welfare net of output and enforcement cost (paired differences over common random numbers, 95% intervals), sorted by the effect on pollution. River chiefs \"off\" replaces coordinated's clear responsibility by river chiefs.",
     },
     Figure {
         id: "fig3-deterrence",

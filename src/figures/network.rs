@@ -18,7 +18,8 @@ fn position(node: &str) -> Option<(f64, f64)> {
         "Province" => (0.76, 0.95),
         "Local government" => (0.20, 0.78),
         "Downstream region" => (0.82, 0.78),
-        "Joint working group" => (0.08, 0.60),
+        // A river chief and a joint working group are never drawn together.
+        "Joint working group" | "River chief" => (0.08, 0.60),
         "Departments" => (0.42, 0.58),
         "Shared platform" => (0.13, 0.44),
         "Environment dept." => (0.10, 0.24),

@@ -55,7 +55,7 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
     // Departments inspect: yearly inspections per enterprise of the environment department.
     let rates = inspection::inspection_rates(
         p,
-        s.departments.budget * inspection::inspection_share(p),
+        s.departments.budget * inspection::inspection_share(p, 0.0),
         s.enterprises.per_region as usize,
     );
     let yearly: f64 = rates.iter().sum::<f64>() * 12.0;
@@ -111,12 +111,19 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
         }
     }
     match p.responsibility.mode {
-        ResponsibilityMode::Clear => e.push(edge(
+        ResponsibilityMode::Clear | ResponsibilityMode::Lead => e.push(edge(
             "Joint working group",
             "Departments",
             "lead department",
             1.0,
             false,
+        )),
+        ResponsibilityMode::RiverChief => e.push(edge(
+            "River chief",
+            "Departments",
+            "orders to act (boundary gap)",
+            inspection::take_up(p),
+            true,
         )),
         ResponsibilityMode::Diffuse => e.push(edge(
             "Departments",

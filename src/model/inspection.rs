@@ -12,8 +12,13 @@
 //!
 //! *Lever 2, responsibility.* Diffuse: each type has `overlap` = n competent departments, and a routed
 //! case is taken up only if one of them volunteers: in the symmetric mixed equilibrium of the
-//! volunteer's dilemma (Diekmann 1985) nobody acts with probability (c/v)^{n/(n−1)}. Clear: one lead
-//! department always acts, and the joint working group costs a share of the budget.
+//! volunteer's dilemma (Diekmann 1985) nobody acts with probability (c/v)^{n/(n−1)}. Clear: one
+//! department is competent for each type and always acts; the joint working group costs a share of
+//! the budget. Lead: the n departments keep their competence (so each one's detections still lead to
+//! action in silos), and a lead department takes up every case at the same coordination cost. River
+//! chief: mandates overlap as in the diffuse mode, and the region's chief orders departments to take
+//! up a case with the probability he chose (`chief.rs`), spending that share of the coordination
+//! cost.
 
 use crate::scenario::Params;
 use crate::scenario::{ResponsibilityMode, Sharing};
@@ -24,10 +29,7 @@ pub const MAX_DEPARTMENTS: usize = 16;
 /// Responsible department set of each violation type, as bit masks.
 pub fn responsible_sets(p: &Params) -> [u16; MAX_DEPARTMENTS] {
     let d = p.departments();
-    let n = match p.responsibility.mode {
-        ResponsibilityMode::Clear => 1,
-        ResponsibilityMode::Diffuse => p.responsibility.overlap as usize,
-    };
+    let n = competent_departments(p) as usize;
     let mut sets = [0u16; MAX_DEPARTMENTS];
     for (kind, set) in sets.iter_mut().enumerate().take(d) {
         for j in 0..n {
@@ -45,11 +47,13 @@ pub fn acting_sets(p: &Params) -> [u16; MAX_DEPARTMENTS] {
     }
 }
 
-/// Number of departments that must volunteer for a case.
+/// Number of departments competent for each violation type.
 pub fn competent_departments(p: &Params) -> u32 {
     match p.responsibility.mode {
         ResponsibilityMode::Clear => 1,
-        ResponsibilityMode::Diffuse => p.responsibility.overlap,
+        ResponsibilityMode::Diffuse | ResponsibilityMode::Lead | ResponsibilityMode::RiverChief => {
+            p.responsibility.overlap
+        }
     }
 }
 
@@ -64,18 +68,31 @@ pub fn volunteer_take_up(n: u32, cost_ratio: f64) -> f64 {
     }
 }
 
-/// Probability a routed case is taken up under the scenario's responsibility regime.
+/// Probability a routed case is taken up without a river chief's order: 1 where one department
+/// is competent or a lead department takes up every case, the volunteer's dilemma otherwise.
 pub fn take_up(p: &Params) -> f64 {
-    volunteer_take_up(
-        competent_departments(p),
-        p.responsibility.handling_cost_ratio,
-    )
+    match p.responsibility.mode {
+        ResponsibilityMode::Clear | ResponsibilityMode::Lead => 1.0,
+        ResponsibilityMode::Diffuse | ResponsibilityMode::RiverChief => volunteer_take_up(
+            competent_departments(p),
+            p.responsibility.handling_cost_ratio,
+        ),
+    }
 }
 
-/// Share of the enforcement budget left for inspections after coordination costs (lever 2).
-pub fn inspection_share(p: &Params) -> f64 {
+/// Take-up in a region whose river chief orders departments to act with probability `order`:
+/// h + (1 − h)·order (a case nobody volunteers for is taken up if the chief orders it).
+pub fn regional_take_up(base: f64, order: f64) -> f64 {
+    base + (1.0 - base) * order
+}
+
+/// Share of the enforcement budget left for inspections after coordination costs (lever 2), given
+/// the region's river-chief order probability.
+pub fn inspection_share(p: &Params, order: f64) -> f64 {
+    let c = p.responsibility.coordination_cost;
     match p.responsibility.mode {
-        ResponsibilityMode::Clear => 1.0 - p.responsibility.coordination_cost,
+        ResponsibilityMode::Clear | ResponsibilityMode::Lead => 1.0 - c,
+        ResponsibilityMode::RiverChief => 1.0 - c * order,
         ResponsibilityMode::Diffuse => 1.0,
     }
 }

@@ -19,12 +19,20 @@ use crate::engine::rng::Stream;
 use crate::scenario::{CooperationMode, FeedbackMode, Params};
 
 /// State of one local government.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct LocalGovernment {
     /// Enforcement intensity (multiple of the base budget).
     pub intensity: f64,
-    /// Accountability left by the last central inspection, in [0, 1].
+    /// Rectification a central campaign demanded, added to the intensity and fading with
+    /// accountability.
+    pub rectification: f64,
+    /// Accountability left by the last central campaign or data audit, in [0, 1].
     pub accountability: f64,
+    /// Share of taken-up cases waived (`cadre.rs`), and share of the monitored stock reported away.
+    pub waiver: f64,
+    pub misreport: f64,
+    /// Share of undecided cases the river chief orders departments to take up (`chief.rs`).
+    pub chief_order: f64,
     /// Monthly extra money from compensation, for inspections or subsidies, until the next settlement.
     pub earmarked: f64,
     /// Abatement share required of compliant enterprises.

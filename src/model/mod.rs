@@ -2,14 +2,16 @@
 //! (`world.rs`, `docs/MODEL.md` §3). Each mechanism lives in its own file, with the
 //! `docs/MODEL.md` section it implements: pollution transport (`pollution.rs`), enterprise decisions
 //! (`enterprise.rs`), inspections and routing (`inspection.rs`), each region's policy (`policy.rs`),
-//! complaints (`complaints.rs`), the public (`public.rs`), central inspections (`central.rs`), local
-//! governments and feedback (`local.rs`), compensation (`compensation.rs`), targets (`targets.rs`),
+//! complaints (`complaints.rs`), the public (`public.rs`), central inspections (`central.rs`), river chiefs (`chief.rs`), the cadre
+//! evaluation (`cadre.rs`), local governments and feedback (`local.rs`), compensation (`compensation.rs`), targets (`targets.rs`),
 //! money (`money.rs`, `ledger.rs`), initialisation (`init.rs`) and observation (`observe.rs`).
 //!
 //! Agents of a family are stepped in fixed-size chunks, each with its own random stream, so results
 //! do not depend on the number of threads.
 
+pub mod cadre;
 pub mod central;
+pub mod chief;
 pub mod compensation;
 pub mod complaints;
 pub mod enterprise;

@@ -29,7 +29,7 @@ pub fn post_month(
             CompensationUse::Enforcement => local.earmarked,
             CompensationUse::Subsidy => 0.0,
         };
-        let spending = local.intensity * p.departments.budget
+        let spending = super::central::applied_intensity(p, local) * p.departments.budget
             + extra
             + complaints[r].handled * p.complaints.handling_cost
             + (e.false_alarms + e.order.follow_ups) * p.departments.inspection_cost;

@@ -3,6 +3,7 @@
 //! [`Indicator`]: its column name, unit, domain (the range it can take, to which confidence intervals
 //! are clipped) and the agent family it is computed from.
 
+use super::central;
 use super::complaints::ComplaintOutcome;
 use super::enterprise::EnterpriseTally;
 use super::local::LocalGovernment;
@@ -175,6 +176,14 @@ indicators! {
     SealUps seal_ups: Count, Enterprise, "enterprises per month";
     /// Public-interest cases NGOs filed against violators, per region (a prefecture) per year.
     CourtCasesPerRegion court_cases_per_region_year: Level, Enterprise, "cases per region per year";
+    /// Mean share of taken-up cases local governments waive (the cadre evaluation's choice).
+    WaiverRate waiver_rate: Share, Government, "share of cases";
+    /// Mean share of the monitored stock local governments report away (0 under vertical management).
+    ReportGap report_gap: Share, Government, "share of the stock";
+    /// Output held back by the production limits of central campaigns (M¥ per month).
+    ProductionLimited production_limited: Money, Enterprise, "M¥ per month";
+    /// Mean share of undecided cases river chiefs order taken up (0 without river chiefs).
+    ChiefOrderRate chief_order_rate: Share, Government, "share of cases";
 }
 
 impl Indicator {
@@ -244,6 +253,8 @@ pub struct Month<'a> {
     pub complaints: &'a [ComplaintOutcome],
     pub enforcement_cost: f64,
     pub compensation_paid: f64,
+    /// Output held back by campaign production limits (also in the tallies' `output_lost`).
+    pub limited: f64,
 }
 
 /// Record a month: the basin's indicators, and each region's into `regions`. Pollution and damage
@@ -265,7 +276,7 @@ pub fn record(m: &Month, regions: &mut [RegionRecord]) -> StepRecord {
             emissions: etally[r].emissions,
             inflow: m.basin.inflow[r],
             compliance_rate: etally[r].complying / etally[r].enterprises,
-            intensity: m.locals[r].intensity,
+            intensity: central::applied_intensity(m.p, &m.locals[r]),
             abatement_required: m.locals[r].abatement,
             awareness: if ptally[r].residents > 0.0 {
                 ptally[r].awareness / ptally[r].residents
@@ -306,7 +317,12 @@ pub fn record(m: &Month, regions: &mut [RegionRecord]) -> StepRecord {
         violations: all.violating,
         emissions: all.emissions,
         damage,
-        intensity_mean: m.locals.iter().map(|l| l.intensity).sum::<f64>() / n,
+        intensity_mean: m
+            .locals
+            .iter()
+            .map(|l| central::applied_intensity(m.p, l))
+            .sum::<f64>()
+            / n,
         belief_mean: all.belief / all.enterprises,
         correction_orders: all.order.orders,
         refusals: all.order.refusals,
@@ -323,6 +339,10 @@ pub fn record(m: &Month, regions: &mut [RegionRecord]) -> StepRecord {
         },
         seal_ups: all.sealed,
         court_cases_per_region_year: all.court_cases * 12.0 / n,
+        waiver_rate: m.locals.iter().map(|l| l.waiver).sum::<f64>() / n,
+        report_gap: m.locals.iter().map(|l| l.misreport).sum::<f64>() / n,
+        production_limited: m.limited,
+        chief_order_rate: m.locals.iter().map(|l| l.chief_order).sum::<f64>() / n,
     }
 }
 
@@ -343,7 +363,7 @@ mod tests {
         let r = StepRecord {
             pollution_mean: 1.0,
             fines: 7.0,
-            court_cases_per_region_year: 3.0,
+            chief_order_rate: 0.5,
             ..StepRecord::default()
         };
         let values = r.values();
@@ -353,7 +373,7 @@ mod tests {
             assert_eq!(r.get(*ind), values[i], "{}", ind.name());
         }
         assert_eq!(r.get(Indicator::Fines), 7.0);
-        assert_eq!(values[Indicator::ALL.len() - 1], 3.0);
+        assert_eq!(values[Indicator::ALL.len() - 1], 0.5);
         assert_eq!(Indicator::parse("no_such_metric"), None);
     }
 

@@ -1,6 +1,6 @@
 //! Each region's policy for the month: what every enterprise of the region faces — inspection
 //! rates by department, which detections lead to action, online monitoring, complaints, NGO checks,
-//! central-campaign and joint-team detection, take-up, capture weakened by accountability, legal
+//! central-campaign and joint-team detection, take-up, the waiver rate the government chose, legal
 //! clarity, the sanction and its deterrent value, the abatement asked and the subsidy offered
 //! (`docs/MODEL.md` §7.3 Inspections, information sharing and responsibility; §7.6 Central inspections;
 //! §7.7 Local government). Assembled once per region per month from the local government's state.
@@ -13,24 +13,24 @@ use crate::scenario::{CompensationUse, CooperationMode, DailyPenaltyFor, Params}
 
 /// What the assembly reads of the world besides the local governments.
 pub struct Facts<'a> {
-    pub month: u32,
+    /// Which regions host the central team this month.
+    pub campaigns: &'a [bool],
     pub enterprises_per_region: usize,
     /// Which departments' detections lead to action, per violation type (lever 1).
     pub acting: [u16; MAX_DEPARTMENTS],
-    /// Probability a routed case is taken up (lever 2).
+    /// Probability a routed case is taken up without a river chief's order (lever 2).
     pub take_up: f64,
     /// Mean output of each region's enterprises.
     pub mean_output: &'a [f64],
 }
 
-/// Assemble each region's policy for this month into `policies`; returns which regions host a
-/// central campaign.
+/// Assemble each region's policy for this month into `policies`.
 pub fn assemble(
     p: &Params,
     facts: &Facts,
     locals: &[LocalGovernment],
     policies: &mut [RegionPolicy],
-) -> Vec<bool> {
+) {
     let regions = locals.len();
     let per_region = facts.enterprises_per_region;
     let miss = p.departments.inspector_miss;
@@ -45,11 +45,9 @@ pub fn assemble(
         CooperationMode::Joint => p.cooperation.joint_inspection_rate * (1.0 - miss),
         CooperationMode::Protectionist => 0.0,
     };
-    let mut campaigns = vec![false; regions];
     for r in 0..regions {
         let local = &locals[r];
-        campaigns[r] = central::campaign(p, r, regions, facts.month);
-        let central_check = if campaigns[r] {
+        let central_check = if facts.campaigns[r] {
             p.central.inspection_rate * (1.0 - miss)
         } else {
             0.0
@@ -58,7 +56,9 @@ pub fn assemble(
             CompensationUse::Enforcement => (local.earmarked, 0.0),
             CompensationUse::Subsidy => (0.0, local.earmarked),
         };
-        let budget = local.intensity * p.departments.budget * inspection::inspection_share(p)
+        let budget = central::applied_intensity(p, local)
+            * p.departments.budget
+            * inspection::inspection_share(p, local.chief_order)
             + extra_inspections;
         policies[r] = RegionPolicy {
             departments: p.departments(),
@@ -70,8 +70,8 @@ pub fn assemble(
             ngo_check: (p.ngo.capacity / per_region as f64).min(1.0),
             litigation_share: p.ngo.litigation_share,
             direct_check: 1.0 - (1.0 - central_check) * (1.0 - joint),
-            handle: facts.take_up,
-            capture: p.local.capture * (1.0 - local.accountability),
+            handle: inspection::regional_take_up(facts.take_up, local.chief_order),
+            capture: local.waiver,
             mean_output: facts.mean_output[r],
             clarity: p.law.clarity,
             sanction,
@@ -86,5 +86,4 @@ pub fn assemble(
             seal_up: p.law.seal_up,
         };
     }
-    campaigns
 }

@@ -200,15 +200,22 @@ pub fn environments(
     p: &Params,
     stock: &[f64],
     violation_share: impl Iterator<Item = f64>,
+    campaigns: &[bool],
     reach: f64,
-    take_up: f64,
+    take_up: &[f64],
     out: &mut [PublicEnvironment],
 ) {
     let target = p.targets.stock;
     let visibility = p.public.visibility + (1.0 - p.public.visibility) * p.public.disclosure;
     let campaign = p.campaign_gain();
     let complaint_rate = p.complaints_per_agent();
-    for ((env, &stock), share) in out.iter_mut().zip(stock).zip(violation_share) {
+    for ((((env, &stock), share), &stay), &handle) in out
+        .iter_mut()
+        .zip(stock)
+        .zip(violation_share)
+        .zip(campaigns)
+        .zip(take_up)
+    {
         *env = PublicEnvironment {
             observed: visibility * stock / (stock + target),
             education: p.public.education,
@@ -216,10 +223,10 @@ pub fn environments(
             campaign,
             peer_influence: p.public.peer_influence,
             forgetting: p.public.forgetting,
-            complaint_rate,
+            complaint_rate: complaint_rate * super::central::complaint_factor(p, stay),
             founded: p.complaints.accuracy * share,
             reach,
-            handle: take_up,
+            handle,
         };
     }
 }

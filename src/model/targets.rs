@@ -20,7 +20,7 @@
 use super::enterprise::Enterprise;
 use super::pollution::Basin;
 use crate::scenario::Params;
-use crate::scenario::{Allocation, CooperationMode, Decomposition, Scheme};
+use crate::scenario::{Allocation, CooperationMode, Decomposition, Scheme, TargetKind};
 
 /// What a local government knows about its region when it plans caps.
 #[derive(Debug, Clone, Copy, Default)]
@@ -124,9 +124,19 @@ pub fn planned_abatement(
         .collect()
 }
 
-/// The stock governments steer towards: the target less the safety margin.
+/// The stock a region is assessed against: the quality standard `targets.stock` (absolute), or no
+/// worse than its baseline at the boundary section, the initial stock (non-deterioration; every
+/// region starts at the same stock).
+pub fn assessed(p: &Params) -> f64 {
+    match p.targets.kind {
+        TargetKind::Absolute => p.targets.stock,
+        TargetKind::NonDeterioration => p.world.initial_stock * p.targets.stock,
+    }
+}
+
+/// The stock governments steer towards: the assessed target less the safety margin.
 pub fn set_point(p: &Params) -> f64 {
-    p.targets.stock * (1.0 - p.targets.margin)
+    assessed(p) * (1.0 - p.targets.margin)
 }
 
 /// Least-cost allocation weights (Montgomery 1972): within a region, the cost c_i·(a_i/a_ref)² of
@@ -156,6 +166,37 @@ pub fn assign_allocation(p: &Params, region: &mut [Enterprise]) {
 mod tests {
     use super::*;
     use crate::scenario::test_params as params;
+
+    #[test]
+    fn non_deterioration_holds_a_clean_region_to_its_baseline_and_a_dirty_one_to_its_own() {
+        let facts = RegionFacts {
+            baseline: 300.0,
+            loss: 0.3,
+            curvature: 2.0,
+            own_residence: 0.0,
+            total_residence: 0.0,
+        };
+        for (initial, stricter) in [(0.5, true), (1.6, false)] {
+            let absolute = params(&[
+                "targets.decomposition=caps",
+                &format!("world.initial_stock={initial}"),
+            ]);
+            let kept = params(&[
+                "targets.decomposition=caps",
+                "targets.kind=non_deterioration",
+                &format!("world.initial_stock={initial}"),
+            ]);
+            let t = absolute.targets.stock;
+            assert_eq!(assessed(&absolute), t);
+            assert!((assessed(&kept) - initial * t).abs() < 1e-9);
+            // The cap a region must meet: stricter than the standard where the baseline is cleaner.
+            let (a, k) = (
+                required_abatement(&absolute, &facts, 0.0),
+                required_abatement(&kept, &facts, 0.0),
+            );
+            assert_eq!(k > a, stricter, "initial {initial}: absolute {a}, kept {k}");
+        }
+    }
 
     #[test]
     fn regions_count_own_basin_or_own_plus_payment_damage_and_never_twice() {

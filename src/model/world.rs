@@ -23,7 +23,7 @@ use super::policy;
 use super::pollution::{Basin, Residence};
 use super::public::{self, Network, Public, PublicEnvironment, PublicTally};
 use super::targets::{self, RegionFacts};
-use super::{ENTERPRISE_CHUNK, PUBLIC_CHUNK, central, complaints, init, money};
+use super::{ENTERPRISE_CHUNK, PUBLIC_CHUNK, cadre, central, chief, complaints, init, money};
 use crate::engine::rng::{Purpose, StreamKey};
 use crate::scenario::Params;
 
@@ -149,15 +149,22 @@ impl<'p> World<'p> {
             })
             .collect();
         let planned = targets::planned_abatement(p, &basin, &facts, &basin.stock);
+        let gaps = local::gaps(p, &basin.stock);
         let locals = planned
             .into_iter()
-            .map(|abatement| LocalGovernment {
-                intensity: 1.0,
-                accountability: 0.0,
-                earmarked: 0.0,
-                abatement,
-                violation_share: 0.5,
-                complaint_detection: 0.0,
+            .enumerate()
+            .map(|(r, abatement)| {
+                let mut local = LocalGovernment {
+                    intensity: 1.0,
+                    abatement,
+                    violation_share: 0.5,
+                    ..LocalGovernment::default()
+                };
+                local.misreport = cadre::misreport(p, basin.stock[r]);
+                let reported = (1.0 + gaps[r]) * (1.0 - local.misreport) - 1.0;
+                local.waiver = cadre::waiver(p, &facts[r], &local, reported);
+                local.chief_order = chief::order(p, reported);
+                local
             })
             .collect();
         World {
@@ -257,13 +264,22 @@ impl<'p> World<'p> {
     /// Advance one month. Fails only if an invariant (mass, money, finite state) is broken.
     pub fn step(&mut self) -> Result<StepRecord, Broken> {
         let (p, t) = (self.p, self.t);
+        let campaigns: Vec<bool> = (0..self.regions)
+            .map(|r| central::campaign(p, r, self.regions, t))
+            .collect();
+        let take_ups: Vec<f64> = self
+            .locals
+            .iter()
+            .map(|l| inspection::regional_take_up(self.take_up, l.chief_order))
+            .collect();
         // 1–2. The public, then its complaints.
         public::environments(
             p,
             &self.basin.stock,
             self.locals.iter().map(|l| l.violation_share),
+            &campaigns,
             self.reach,
-            self.take_up,
+            &take_ups,
             &mut self.environments,
         );
         let ptally = public::step_all(
@@ -275,21 +291,21 @@ impl<'p> World<'p> {
             t,
             self.residents_per_region,
         );
-        let complaints = self.complaint_phase(&ptally);
+        let complaints = self.complaint_phase(&ptally, &campaigns);
         // 3–4. Policies, then enterprises.
         let facts = policy::Facts {
-            month: t,
+            campaigns: &campaigns,
             enterprises_per_region: self.per_region,
             acting: self.acting,
             take_up: self.take_up,
             mean_output: &self.mean_output,
         };
-        let campaigns = policy::assemble(p, &facts, &self.locals, &mut self.policies);
+        policy::assemble(p, &facts, &self.locals, &mut self.policies);
         let rule = DecisionRule {
             rationality: p.enterprises.rationality,
             learning_rate: p.enterprises.learning_rate as f32,
         };
-        let etally = enterprise::step_all(
+        let mut etally = enterprise::step_all(
             &mut self.enterprises,
             &mut self.enterprise_tallies,
             &self.policies,
@@ -301,6 +317,7 @@ impl<'p> World<'p> {
         for (local, e) in self.locals.iter_mut().zip(&etally) {
             local.violation_share = e.violating / e.enterprises;
         }
+        let limited = central::limit_production(p, &campaigns, &mut etally);
         // 5. Money, then pollution.
         let enforcement_cost = money::post_month(
             p,
@@ -321,7 +338,7 @@ impl<'p> World<'p> {
             left: self.basin.transport(&self.emissions),
         };
         // 6. Governments.
-        let compensation_paid = self.government_phase(&campaigns);
+        let compensation_paid = self.government_phase();
         // 7. The record and the invariants.
         let month = Month {
             p,
@@ -332,6 +349,7 @@ impl<'p> World<'p> {
             complaints: &complaints,
             enforcement_cost,
             compensation_paid,
+            limited,
         };
         let record = observe::record(&month, &mut self.region_records);
         let flows: f64 = etally
@@ -350,11 +368,16 @@ impl<'p> World<'p> {
             .sum()
     }
 
-    fn complaint_phase(&mut self, ptally: &[PublicTally]) -> Vec<complaints::ComplaintOutcome> {
-        let capacity = self.p.complaints.capacity;
+    fn complaint_phase(
+        &mut self,
+        ptally: &[PublicTally],
+        campaigns: &[bool],
+    ) -> Vec<complaints::ComplaintOutcome> {
+        let p = self.p;
         (0..self.regions)
             .map(|r| {
                 let t = &ptally[r];
+                let capacity = p.complaints.capacity * central::complaint_factor(p, campaigns[r]);
                 let violators = self.locals[r].violation_share * self.per_region as f64;
                 let o = complaints::settle(
                     t.filed,
@@ -369,9 +392,9 @@ impl<'p> World<'p> {
             .collect()
     }
 
-    /// Compensation, central inspections and feedback, on monitored data; returns compensation paid
-    /// this month.
-    fn government_phase(&mut self, campaigns: &[bool]) -> f64 {
+    /// Compensation, central inspections, the governments' reports, their revisions and their
+    /// waiver rates for next month; returns compensation paid this month.
+    fn government_phase(&mut self) -> f64 {
         let (p, t) = (self.p, self.t);
         self.monitor.record(t, &self.basin.stock);
         let mut rng = self.key.stream(Purpose::Government, t, 0);
@@ -386,16 +409,22 @@ impl<'p> World<'p> {
                 local.earmarked = e;
             }
         }
-        let gaps = local::gaps(p, &monitored);
-        central::follow_up(p, &mut self.locals, campaigns, &gaps);
+        // The central team measures on site; the local government revises on what it reports.
+        central::follow_up(p, t, &mut self.locals, &local::gaps(p, &monitored));
+        let reported = cadre::report(p, &mut self.locals, &monitored, &mut rng);
+        let gaps = local::gaps(p, &reported);
         let evidence = Evidence {
             basin: &self.basin,
             emissions: &self.emissions,
-            monitored: &monitored,
+            monitored: &reported,
             gaps: &gaps,
             facts: &self.facts,
         };
         local::revise_all(p, t, &mut self.locals, &evidence);
+        for ((local, facts), &gap) in self.locals.iter_mut().zip(&self.facts).zip(&gaps) {
+            local.waiver = cadre::waiver(p, facts, local, gap);
+        }
+        chief::decide(p, &mut self.locals, &gaps);
         paid
     }
 
@@ -454,6 +483,37 @@ impl<'p> World<'p> {
 mod tests {
     use super::*;
     use crate::scenario::resolve_str;
+
+    #[test]
+    fn the_2018_split_lets_online_monitoring_act_on_most_violators_in_silos() {
+        // Share of a region's enterprises whose violation the environment department (which holds
+        // the online data) may act on, in silos with one competent department per type.
+        let actionable = |shares: &str| {
+            let sets = [
+                "information.sharing=silo".to_string(),
+                "responsibility.mode=clear".to_string(),
+                "world.regions=1".to_string(),
+                "enterprises.per_region=4000".to_string(),
+                "public.per_region=0".to_string(),
+                format!("departments.violation_shares={shares}"),
+            ];
+            let p = resolve_str("", "t", &sets).unwrap();
+            let world = World::new(&p, 0);
+            let acting = inspection::acting_sets(&p);
+            let n = world.enterprises().len() as f64;
+            world
+                .enterprises()
+                .iter()
+                .filter(|e| acting[usize::from(e.kind)] & 1 != 0)
+                .count() as f64
+                / n
+        };
+        let before = actionable("[0.4, 0.3, 0.15, 0.15]");
+        let after = actionable("[0.8, 0.1, 0.05, 0.05]");
+        // Binomial sampling of 4000 types: within 0.03 of the share.
+        assert!((before - 0.4).abs() < 0.03, "{before}");
+        assert!((after - 0.8).abs() < 0.03, "{after}");
+    }
 
     #[test]
     fn the_default_key_unit_list_is_three_percent_of_sources_with_two_thirds_of_the_load() {

@@ -24,7 +24,8 @@ pub use load::{MAX_FILE_BYTES, read_text};
 pub use load::{ScenarioSource, load_scenario, resolve_str, with_overrides};
 pub use params::{
     Allocation, CompensationUse, CooperationMode, DailyPenaltyFor, Decomposition, FeedbackMode,
-    LawParams, Params, ResponsibilityMode, Scheme, Sharing, Targeting, Topology,
+    LawParams, Management, Params, ResponsibilityMode, Scheme, Sharing, TargetKind, Targeting,
+    Topology,
 };
 pub use raw::*;
 pub use validate::{MAX_AGENTS, MAX_PRICED_MATRIX, plain_name};

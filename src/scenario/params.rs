@@ -47,8 +47,14 @@ choice!(
     Sharing { Silo = "silo", Shared = "shared" }
 );
 choice!(
-    /// Lever 2.
-    ResponsibilityMode { Diffuse = "diffuse", Clear = "clear" }
+    /// Lever 2: overlapping mandates; one competent department; a lead department coordinating
+    /// departments that keep their competence; a river chief who orders departments to act.
+    ResponsibilityMode {
+        Diffuse = "diffuse",
+        Clear = "clear",
+        Lead = "lead",
+        RiverChief = "river_chief",
+    }
 );
 choice!(
     /// Lever 3: who pays the daily penalty — every sanctioned violator for `correction_days`, or only
@@ -58,6 +64,11 @@ choice!(
 choice!(
     /// Lever 4 (inspection selection).
     Targeting { Random = "random", Risk = "risk" }
+);
+choice!(
+    /// Lever 4: who runs the ambient monitoring stations — the local government, which can shade
+    /// what it reports, or the province above it (the 2016 vertical-management reform).
+    Management { Local = "local", Vertical = "vertical" }
 );
 choice!(
     /// Lever 5.
@@ -70,6 +81,11 @@ choice!(
 choice!(
     /// Lever 6.
     CooperationMode { Protectionist = "protectionist", Joint = "joint" }
+);
+choice!(
+    /// Lever 7: what a region is assessed against — the quality standard, or no worse than its
+    /// baseline at the boundary section.
+    TargetKind { Absolute = "absolute", NonDeterioration = "non_deterioration" }
 );
 choice!(
     /// Lever 7.
@@ -91,11 +107,13 @@ pub fn choices(path: &str) -> Option<&'static [&'static str]> {
         "information.sharing" => Sharing::ALLOWED,
         "responsibility.mode" => ResponsibilityMode::ALLOWED,
         "monitoring.targeting" => Targeting::ALLOWED,
+        "monitoring.management" => Management::ALLOWED,
         "law.daily_penalty_for" => DailyPenaltyFor::ALLOWED,
         "compensation.scheme" => Scheme::ALLOWED,
         "compensation.use_for" => CompensationUse::ALLOWED,
         "cooperation.mode" => CooperationMode::ALLOWED,
         "targets.decomposition" => Decomposition::ALLOWED,
+        "targets.kind" => TargetKind::ALLOWED,
         "targets.allocation" => Allocation::ALLOWED,
         "feedback.mode" => FeedbackMode::ALLOWED,
         _ => return None,
@@ -128,6 +146,7 @@ pub struct ResponsibilityParams {
     pub overlap: u32,
     pub handling_cost_ratio: f64,
     pub coordination_cost: f64,
+    pub chief_response: f64,
 }
 
 /// Lever 3 (`[law]`).
@@ -151,6 +170,8 @@ pub struct MonitoringParams {
     pub latency: u32,
     pub noise: f64,
     pub targeting: Targeting,
+    pub management: Management,
+    pub audit_rate: f64,
 }
 
 /// Lever 5 (`[compensation]`).
@@ -175,12 +196,15 @@ pub struct CooperationParams {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TargetsParams {
     pub stock: f64,
+    pub kind: TargetKind,
     pub margin: f64,
     pub decomposition: Decomposition,
     pub allocation: Allocation,
     pub standard_abatement: f64,
     pub min_abatement: f64,
     pub max_abatement: f64,
+    /// The environment's veto in the cadre evaluation (一票否决).
+    pub veto: bool,
 }
 
 /// Lever 8 (`[feedback]`).
@@ -294,6 +318,7 @@ impl Params {
                 overlap: r.overlap,
                 handling_cost_ratio: r.handling_cost_ratio,
                 coordination_cost: r.coordination_cost,
+                chief_response: r.chief_response,
             },
             law: Law {
                 fine: self.law.fine,
@@ -311,6 +336,8 @@ impl Params {
                 latency: m.latency,
                 noise: m.noise,
                 targeting: m.targeting.as_str().into(),
+                management: m.management.as_str().into(),
+                audit_rate: m.audit_rate,
             },
             complaints: self.complaints.clone(),
             ngo: self.ngo.clone(),
@@ -330,12 +357,14 @@ impl Params {
             },
             targets: Targets {
                 stock: t.stock,
+                kind: t.kind.as_str().into(),
                 margin: t.margin,
                 decomposition: t.decomposition.as_str().into(),
                 allocation: t.allocation.as_str().into(),
                 standard_abatement: t.standard_abatement,
                 min_abatement: t.min_abatement,
                 max_abatement: t.max_abatement,
+                veto: t.veto,
             },
             feedback: Feedback {
                 mode: f.mode.as_str().into(),

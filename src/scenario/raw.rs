@@ -216,6 +216,7 @@ pub struct Responsibility {
     pub overlap: u32,
     pub handling_cost_ratio: f64,
     pub coordination_cost: f64,
+    pub chief_response: f64,
 }
 
 impl Default for Responsibility {
@@ -225,6 +226,7 @@ impl Default for Responsibility {
             overlap: 2,
             handling_cost_ratio: 0.5,
             coordination_cost: 0.05,
+            chief_response: 2.0,
         }
     }
 }
@@ -267,6 +269,8 @@ pub struct Monitoring {
     pub latency: u32,
     pub noise: f64,
     pub targeting: String,
+    pub management: String,
+    pub audit_rate: f64,
 }
 
 impl Default for Monitoring {
@@ -278,6 +282,8 @@ impl Default for Monitoring {
             latency: 3,
             noise: 0.1,
             targeting: "random".into(),
+            management: "local".into(),
+            audit_rate: 0.25,
         }
     }
 }
@@ -318,7 +324,7 @@ impl Default for Ngo {
     fn default() -> Self {
         Ngo {
             capacity: 1.0,
-            litigation_share: 0.02,
+            litigation_share: 0.035,
             campaign_per_100k: 0.042,
         }
     }
@@ -333,6 +339,9 @@ pub struct Central {
     pub inspection_cost: f64,
     pub accountability_half_life: f64,
     pub escalation: f64,
+    pub stay: u32,
+    pub complaint_multiplier: f64,
+    pub production_limit: f64,
 }
 
 impl Default for Central {
@@ -343,6 +352,9 @@ impl Default for Central {
             inspection_cost: 0.02,
             accountability_half_life: 12.0,
             escalation: 0.25,
+            stay: 1,
+            complaint_multiplier: 2.75,
+            production_limit: 0.05,
         }
     }
 }
@@ -351,7 +363,9 @@ impl Default for Central {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Local {
-    pub capture: f64,
+    pub output_weight: f64,
+    pub environment_weight: f64,
+    pub accountability_cost: f64,
     pub intensity_min: f64,
     pub intensity_max: f64,
     pub appropriation: f64,
@@ -360,7 +374,9 @@ pub struct Local {
 impl Default for Local {
     fn default() -> Self {
         Local {
-            capture: 0.3,
+            output_weight: 1.0,
+            environment_weight: 1.0,
+            accountability_cost: 10.0,
             intensity_min: 0.25,
             intensity_max: 4.0,
             appropriation: 0.4,
@@ -415,24 +431,28 @@ impl Default for Cooperation {
 #[serde(default, deny_unknown_fields)]
 pub struct Targets {
     pub stock: f64,
+    pub kind: String,
     pub margin: f64,
     pub decomposition: String,
     pub allocation: String,
     pub standard_abatement: f64,
     pub min_abatement: f64,
     pub max_abatement: f64,
+    pub veto: bool,
 }
 
 impl Default for Targets {
     fn default() -> Self {
         Targets {
             stock: 800.0,
+            kind: "absolute".into(),
             margin: 0.1,
             decomposition: "macro".into(),
             allocation: "uniform".into(),
             standard_abatement: 0.6,
             min_abatement: 0.2,
             max_abatement: 0.9,
+            veto: false,
         }
     }
 }

@@ -8,8 +8,9 @@ use toml::{Table, Value};
 use super::params::{
     Allocation, CompensationParams, CompensationUse, CooperationMode, CooperationParams,
     DailyPenaltyFor, Decomposition, FeedbackMode, FeedbackParams, InformationParams, LawParams,
-    MonitoringParams, Params, ResponsibilityMode, ResponsibilityParams, Scheme, Sharing, Targeting,
-    TargetsParams, Topology, TopologyKind, WorldParams, prices_damage,
+    Management, MonitoringParams, Params, ResponsibilityMode, ResponsibilityParams, Scheme,
+    Sharing, TargetKind, Targeting, TargetsParams, Topology, TopologyKind, WorldParams,
+    prices_damage,
 };
 use super::provenance::Provenance;
 use super::registry::{Key, Valid, compact, registry};
@@ -348,6 +349,7 @@ fn responsibility(c: &Checker, s: &Scenario) -> Result<ResponsibilityParams, Inp
         overlap: r.overlap,
         handling_cost_ratio: r.handling_cost_ratio,
         coordination_cost: r.coordination_cost,
+        chief_response: r.chief_response,
     })
 }
 
@@ -362,6 +364,8 @@ fn monitoring(c: &Checker, s: &Scenario) -> Result<MonitoringParams, InputError>
         latency: m.latency,
         noise: m.noise,
         targeting: parsed(&m.targeting, Targeting::parse),
+        management: parsed(&m.management, Management::parse),
+        audit_rate: m.audit_rate,
     })
 }
 
@@ -422,12 +426,14 @@ fn targets(c: &Checker, s: &Scenario) -> Result<TargetsParams, InputError> {
     }
     Ok(TargetsParams {
         stock: t.stock,
+        kind: parsed(&t.kind, TargetKind::parse),
         margin: t.margin,
         decomposition: parsed(&t.decomposition, Decomposition::parse),
         allocation: parsed(&t.allocation, Allocation::parse),
         standard_abatement: t.standard_abatement,
         min_abatement: t.min_abatement,
         max_abatement: t.max_abatement,
+        veto: t.veto,
     })
 }
 
