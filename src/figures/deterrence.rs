@@ -224,12 +224,30 @@ impl Drawing for Map {
         if line.len() < 2 {
             // The mean enterprise would comply at every plotted fine: say so instead of drawing
             // nothing, so the missing line is not read as a missing result.
-            let below = self.frontier.iter().all(|r| r[2] < x0);
-            let note = if below {
-                "Becker frontier below every fine shown (fig3-frontier.csv)"
-            } else {
-                "Becker frontier outside the fines shown (fig3-frontier.csv)"
+            let below = self
+                .frontier
+                .iter()
+                .filter(|r| r[2] < x0 || r[2] > x1)
+                .all(|r| r[2] < x0);
+            let note = match (line.len(), below) {
+                (0, true) => "Becker frontier below every fine shown (fig3-frontier.csv)",
+                (0, false) => "Becker frontier outside the fines shown (fig3-frontier.csv)",
+                (_, true) => {
+                    "Becker frontier below the fines shown but at one coverage, the dot (fig3-frontier.csv)"
+                }
+                (_, false) => {
+                    "Becker frontier outside the fines shown but at one coverage, the dot (fig3-frontier.csv)"
+                }
             };
+            chart
+                .draw_series(line.iter().map(|&p| Circle::new(p, 8, WHITE.filled())))
+                .map_err(draw_error)?;
+            chart
+                .draw_series(
+                    line.iter()
+                        .map(|&p| Circle::new(p, 5, RGBColor(213, 94, 0).filled())),
+                )
+                .map_err(draw_error)?;
             chart
                 .draw_series(std::iter::once(Text::new(
                     note,
@@ -238,7 +256,11 @@ impl Drawing for Map {
                 )))
                 .map_err(draw_error)?;
         }
-        let label_at = line.last().copied();
+        let label_at = if line.len() >= 2 {
+            line.last().copied()
+        } else {
+            None
+        };
         chart
             .draw_series(LineSeries::new(line, RGBColor(213, 94, 0).stroke_width(4)))
             .map_err(draw_error)?;

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::model::{complaints, inspection};
 use crate::output::table::Table;
 use crate::scenario::{
-    CooperationMode, Decomposition, FeedbackMode, ResponsibilityMode, Scheme, Sharing,
+    CooperationMode, Decomposition, FeedbackMode, Management, ResponsibilityMode, Scheme, Sharing,
 };
 use crate::scenario::{Params, load_scenario};
 
@@ -40,10 +40,31 @@ pub fn wiring(p: &Params) -> Vec<Edge> {
         e.push(edge(
             "Central government",
             "Local government",
-            "audits (campaigns)",
+            if s.targets.veto {
+                "stays, accountability, veto"
+            } else {
+                "stays, accountability"
+            },
             12.0 / f64::from(s.central.inspection_period),
             true,
         ));
+    }
+    // What the governments above see of the river: shaded local reports, or the stations' own data.
+    match s.monitoring.management {
+        Management::Local => e.push(edge(
+            "Local government",
+            "Province",
+            "reported data (shaded)",
+            0.5,
+            true,
+        )),
+        Management::Vertical => e.push(edge(
+            "Local government",
+            "Province",
+            "station data (vertical)",
+            1.0,
+            false,
+        )),
     }
     e.push(edge(
         "Local government",

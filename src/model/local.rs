@@ -1,11 +1,14 @@
-//! Local governments: enforcement intensity, capture and the feedback loop (`docs/MODEL.md` §7.7,
+//! Local governments: enforcement intensity and the feedback loop (`docs/MODEL.md` §7.7,
 //! local government and feedback; levers 6 and 8; ODD+D decision-making).
 //!
 //! The local government spends `intensity × budget` on inspections each month. It revises intensity
-//! by integral control on the *monitored* relative gap g_r = (Ŝ_r − T*)/T* (T* the set-point, `targets.rs`), where Ŝ_r is the stock
-//! `latency` months ago with relative noise:
+//! by integral control on the *reported* relative gap g_r = (R_r − T*)/T* (T* the set-point,
+//! `targets.rs`; R_r the reported stock, `cadre.rs`, from the stock `latency` months ago with
+//! relative noise):
 //!   e_r ← clamp(e_r + k·π_r, e_min, e_max),
-//!   π_r = g_r + stake_r·g^std_r + [joint] Σ_d c_{r→d}·g_d,
+//!   π_r = w_E·g_r + stake_r·g^std_r + [joint] w_E·Σ_d c_{r→d}·g_d,
+//! a gradient step on the cadre evaluation's target term (weight w_E, `local.environment_weight`);
+//! the output term acts through the waiver rate, the cheaper instrument (`cadre.rs`),
 //! with stake_r the compensation at stake per month of budget (`compensation.rs`), g^std the gap to the
 //! compensation standard, and c_{r→d} the share of downstream region d's load that came from r last
 //! month. A protectionist government ignores the last term: it free-rides on downstream damage.
@@ -76,28 +79,34 @@ pub struct Evidence<'a> {
     pub basin: &'a Basin,
     /// This month's emissions of each region.
     pub emissions: &'a [f64],
+    /// What the government's own stations measured (Ŝ), and what it reported (R, `cadre.rs`).
     pub monitored: &'a [f64],
+    pub reported: &'a [f64],
     pub gaps: &'a [f64],
     pub facts: &'a [RegionFacts],
 }
 
 /// At a feedback month (see [`adjusts`]): revise every region's intensity from its pressure, then
-/// correct caps (closed loop) or plan them anew from the monitored stocks (one-way management).
+/// correct caps (closed loop) or plan them anew from the reported stocks (one-way management). The
+/// target terms read the reported gaps (`gaps`), what the evaluation sees; the compensation term reads
+/// the monitored stock, since payments are settled on the true one.
 pub fn revise_all(p: &Params, t: u32, locals: &mut [LocalGovernment], e: &Evidence) {
     if !adjusts(p, t) {
         return;
     }
     let standard = p.compensation.standard * p.targets.stock;
+    // The target terms are the cadre evaluation's: scaled by its environment weight.
+    let weight = p.local.environment_weight;
     for r in 0..locals.len() {
-        let mut pressure = e.gaps[r];
+        let mut pressure = weight * e.gaps[r];
         pressure += compensation::stake(p, e.basin, r) * (e.monitored[r] - standard) / standard;
         if p.cooperation.mode == CooperationMode::Joint {
-            pressure += downstream_pressure(e, r);
+            pressure += weight * downstream_pressure(e, r);
         }
         locals[r].intensity = revise(p, locals[r].intensity, pressure);
     }
     match p.feedback.mode {
-        // Closed loop: caps are corrected from the monitored gap (integral control).
+        // Closed loop: caps are corrected from the reported gap (integral control).
         FeedbackMode::Closed => {
             for (local, gap) in locals.iter_mut().zip(e.gaps) {
                 local.abatement = targets::correct(p, local.abatement, *gap);
@@ -105,7 +114,7 @@ pub fn revise_all(p: &Params, t: u32, locals: &mut [LocalGovernment], e: &Eviden
         }
         // One-way management: caps are planned anew at each evaluation.
         FeedbackMode::OneWay => {
-            let planned = targets::planned_abatement(p, e.basin, e.facts, e.monitored);
+            let planned = targets::planned_abatement(p, e.basin, e.facts, e.reported);
             for (local, a) in locals.iter_mut().zip(planned) {
                 local.abatement = a;
             }
@@ -166,6 +175,53 @@ impl MonitorHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::{Topology, test_params as params};
+
+    #[test]
+    fn the_intensity_step_is_the_evaluations_target_weight_times_the_reported_gap() {
+        let step = |w: f64| {
+            let p = params(&[
+                "feedback.mode=closed",
+                "feedback.period=1",
+                "feedback.gain=0.1",
+                "compensation.scheme=none",
+                "cooperation.mode=protectionist",
+                "world.regions=2",
+                &format!("local.environment_weight={w}"),
+            ]);
+            let basin = Basin::new(&Topology::Chain, 2, 0.2, 0.1, 900.0);
+            let gaps = [0.5, -0.25];
+            let facts = [RegionFacts::default(); 2];
+            let evidence = Evidence {
+                basin: &basin,
+                emissions: &[10.0, 10.0],
+                monitored: &[1080.0, 540.0],
+                reported: &[1080.0, 540.0],
+                gaps: &gaps,
+                facts: &facts,
+            };
+            let mut locals = vec![
+                LocalGovernment {
+                    intensity: 1.0,
+                    ..LocalGovernment::default()
+                };
+                2
+            ];
+            revise_all(&p, 1, &mut locals, &evidence);
+            [locals[0].intensity - 1.0, locals[1].intensity - 1.0]
+        };
+        assert_eq!(step(0.0), [0.0, 0.0], "no target weight, no revision");
+        let one = step(1.0);
+        assert!(
+            (one[0] - 0.05).abs() < 1e-12 && (one[1] + 0.025).abs() < 1e-12,
+            "{one:?}"
+        );
+        let two = step(2.0);
+        assert!(
+            (two[0] - 0.1).abs() < 1e-12 && (two[1] + 0.05).abs() < 1e-12,
+            "{two:?}"
+        );
+    }
 
     #[test]
     fn history_returns_the_stock_latency_months_back() {

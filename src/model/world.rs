@@ -8,7 +8,8 @@
 //! 4. enterprises choose compliance and face detection and sanctions (`enterprise.rs`);
 //! 5. money moves (`money.rs`) and pollution is transported (`pollution.rs`);
 //! 6. compensation is settled (`compensation.rs`), central inspections follow up (`central.rs`), and
-//!    governments revise intensity and caps (`local.rs`, `targets.rs`), on monitored data;
+//!    governments report (`cadre.rs`) and revise intensity and caps (`local.rs`, `targets.rs`) on
+//!    what they report;
 //! 7. the month is recorded (`observe.rs`) and mass and money conservation are checked.
 
 use rayon::prelude::*;
@@ -416,7 +417,8 @@ impl<'p> World<'p> {
         let evidence = Evidence {
             basin: &self.basin,
             emissions: &self.emissions,
-            monitored: &reported,
+            monitored: &monitored,
+            reported: &reported,
             gaps: &gaps,
             facts: &self.facts,
         };
