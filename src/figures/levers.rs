@@ -29,24 +29,12 @@ pub const LEVERS: [&str; 9] = [
 ];
 
 /// The options inside a lever, each switched on from fragmented and off from coordinated by
-/// overrides: label, the overrides switching it on, and those switching it off.
-pub const OPTIONS: [(&str, &str, &str); 3] = [
-    (
-        "vertical monitoring (4)",
-        "monitoring.management=vertical",
-        "monitoring.management=local",
-    ),
-    (
-        "environmental veto (7)",
-        "targets.veto=true",
-        "targets.veto=false",
-    ),
-    // Coordinated has clear responsibility: "off" puts river chiefs in its place.
-    (
-        "river chiefs (2)",
-        "responsibility.mode=river_chief",
-        "responsibility.mode=river_chief",
-    ),
+/// `scenarios/option-<name>-on.toml` and `-off.toml`: label and name. Coordinated has clear
+/// responsibility, so river chiefs "off" puts river chiefs in its place.
+pub const OPTIONS: [(&str, &str); 3] = [
+    ("vertical monitoring (4)", "vertical-monitoring"),
+    ("environmental veto (7)", "veto"),
+    ("river chiefs (2)", "river-chiefs"),
 ];
 
 /// Figure 9's variants of fragmented governance: label and scenario file.
@@ -130,12 +118,9 @@ pub fn compute(quick: bool) -> Result<Table> {
             push_effects(&mut out, lever, direction, &variant, base);
         }
     }
-    for (label, on, off) in OPTIONS {
-        for (direction, file, set, base) in [
-            ("on", "fragmented.toml", on, &fragmented),
-            ("off", "coordinated.toml", off, &coordinated),
-        ] {
-            let variant = run(file, quick, &[set])?;
+    for (label, name) in OPTIONS {
+        for (direction, base) in [("on", &fragmented), ("off", &coordinated)] {
+            let variant = run(&format!("option-{name}-{direction}.toml"), quick, &[])?;
             push_effects(&mut out, label, direction, &variant, base);
         }
     }

@@ -122,6 +122,31 @@ mod tests {
     }
 
     #[test]
+    fn a_stay_limits_production_and_multiplies_complaints_only_where_the_team_is() {
+        let p = params(&[
+            "central.production_limit=0.1",
+            "central.complaint_multiplier=3",
+        ]);
+        let tally = EnterpriseTally {
+            output: 100.0,
+            emissions: 50.0,
+            abatement_cost: 4.0,
+            ..EnterpriseTally::default()
+        };
+        let mut tallies = vec![tally; 2];
+        let held = limit_production(&p, &[true, false], &mut tallies);
+        assert!((held - 10.0).abs() < 1e-12);
+        assert!((tallies[0].output - 90.0).abs() < 1e-12);
+        assert!((tallies[0].output_lost - 10.0).abs() < 1e-12);
+        assert!((tallies[0].emissions - 45.0).abs() < 1e-12);
+        assert!((tallies[0].abatement_cost - 3.6).abs() < 1e-12);
+        assert_eq!(tallies[1].output, 100.0);
+        assert_eq!(tallies[1].emissions, 50.0);
+        assert_eq!(complaint_factor(&p, true), 3.0);
+        assert_eq!(complaint_factor(&p, false), 1.0);
+    }
+
+    #[test]
     fn the_escalation_after_a_stay_decays_instead_of_ratcheting() {
         let p = params(&[
             "central.inspection_period=12",

@@ -1,8 +1,9 @@
 //! Ecological compensation (`docs/MODEL.md` §7.8; lever 5).
 //!
 //! *Boundary* (Xin'an River model, 2012–): for every spillover link u → d, at each settlement the mean
-//! stock of u over the period is compared with the standard `standard·T`; if it is met, d pays u the
-//! agreed amount, otherwise u pays d. *Fund*: a provincial fund receives `amount` per region per period
+//! stock of u over the period is compared with the threshold ([`threshold`]: the standard
+//! `standard·T`, or the Xin'an index against the base period); if it is met, d pays u the agreed
+//! amount, otherwise u pays d. *Fund*: a provincial fund receives `amount` per region per period
 //! from the centre and splits it equally among the regions that met the standard (kept if none did).
 //! *Pigou*: beneficiaries pay for abatement at the damage it spares them. Over a period region u abates
 //! X_u = Σ_t (B_u − E_u(t)) tonnes; each region k it would have reached pays u `pigou_share`·d·G[k][u]
@@ -15,7 +16,7 @@
 use super::ledger::{Account, Ledger};
 use super::pollution::{Basin, Residence};
 use crate::scenario::Params;
-use crate::scenario::Scheme;
+use crate::scenario::{BoundaryIndex, Scheme};
 
 /// What a settlement period accumulates, month by month, and what the last settlement left each
 /// region to spend.
@@ -100,7 +101,7 @@ pub fn settle(
 ) -> f64 {
     let c = &p.compensation;
     let mean_stock = period.mean_stock;
-    let standard = c.standard * p.targets.stock;
+    let standard = threshold(p);
     net.iter_mut().for_each(|x| *x = 0.0);
     let mut paid = 0.0;
     match p.compensation.scheme {
@@ -153,8 +154,19 @@ pub fn settle(
     paid
 }
 
+/// The stock at or below which a region is paid: `standard`·T against the quality target, or, on the
+/// Xin'an boundary index P = k·S̄/S₀ (S₀ the base-period stock, the initial stock; k =
+/// `stability`), P ≤ 1, i.e. S̄ ≤ S₀/k.
+pub fn threshold(p: &Params) -> f64 {
+    let c = &p.compensation;
+    match c.index {
+        BoundaryIndex::Standard => c.standard * p.targets.stock,
+        BoundaryIndex::Baseline => p.world.initial_stock * p.targets.stock / c.stability,
+    }
+}
+
 /// Money the region stands to gain or lose at settlement, per month of its enforcement budget: how
-/// strongly the local government weighs the standard (0 without a scheme).
+/// strongly the local government weighs the standard (0 without a scheme; `docs/MODEL.md` §7.7).
 pub fn stake(p: &Params, basin: &Basin, r: usize) -> f64 {
     let c = &p.compensation;
     let links = match p.compensation.scheme {
@@ -206,6 +218,35 @@ mod tests {
         assert_eq!(earmarks, [1.0, 0.0, 1.0]);
         // The next period starts from zero.
         assert_eq!(books.close_month(&p, 2, &basin, None, &mut ledger), None);
+    }
+
+    #[test]
+    fn the_xinan_index_pays_for_not_deteriorating_where_the_standard_would_not() {
+        // Base-period stock 1.5·T = 150 t; k0 = 0.85 pays while the mean stock is at most 150/0.85.
+        let sets = |index: &str| {
+            params(&[
+                "compensation.scheme=boundary",
+                "compensation.amount=2",
+                "compensation.period=1",
+                "world.regions=3",
+                "world.initial_stock=1.5",
+                "targets.stock=100",
+                &format!("compensation.index={index}"),
+            ])
+        };
+        let (standard, baseline) = (sets("standard"), sets("baseline"));
+        assert_eq!(threshold(&standard), 100.0);
+        assert!((threshold(&baseline) - 150.0 / 0.85).abs() < 1e-9);
+        // Region 0 at 160 t: worse than the standard, not worse than the index allows.
+        let basin = river(&baseline, [160.0, 200.0, 10.0]);
+        for (p, region_0) in [(&standard, -2.0), (&baseline, 2.0)] {
+            let mut books = Books::new(3);
+            let mut ledger = Ledger::new(3);
+            books.close_month(p, 0, &basin, None, &mut ledger);
+            assert_eq!(ledger.balance(Account::Treasury(0)), region_0);
+            // Region 1 at 200 t misses both and pays region 2.
+            assert_eq!(ledger.balance(Account::Treasury(2)), 2.0);
+        }
     }
 
     #[test]

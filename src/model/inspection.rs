@@ -116,6 +116,23 @@ pub fn inspection_rates(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::test_params as params;
+
+    #[test]
+    fn a_lead_department_takes_up_every_case_and_leaves_the_others_their_competence() {
+        let lead = params(&["responsibility.mode=lead", "information.sharing=silo"]);
+        let diffuse = params(&["responsibility.mode=diffuse", "information.sharing=silo"]);
+        let clear = params(&["responsibility.mode=clear", "information.sharing=silo"]);
+        // Competence as under overlapping mandates: each type has `overlap` acting departments.
+        assert_eq!(acting_sets(&lead), acting_sets(&diffuse));
+        assert_ne!(acting_sets(&lead), acting_sets(&clear));
+        assert_eq!(acting_sets(&lead)[0].count_ones(), 2);
+        // Take-up and coordination cost as under clear responsibility.
+        assert_eq!(take_up(&lead), 1.0);
+        assert!(take_up(&diffuse) < 1.0);
+        assert_eq!(inspection_share(&lead, 0.0), inspection_share(&clear, 0.0));
+        assert!(inspection_share(&lead, 0.0) < 1.0);
+    }
 
     #[test]
     fn volunteer_dilemma_matches_diekmann() {

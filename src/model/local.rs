@@ -94,7 +94,7 @@ pub fn revise_all(p: &Params, t: u32, locals: &mut [LocalGovernment], e: &Eviden
     if !adjusts(p, t) {
         return;
     }
-    let standard = p.compensation.standard * p.targets.stock;
+    let standard = compensation::threshold(p);
     // The target terms are the cadre evaluation's: scaled by its environment weight.
     let weight = p.local.environment_weight;
     for r in 0..locals.len() {

@@ -23,9 +23,9 @@ pub(crate) use load::test_params;
 pub use load::{MAX_FILE_BYTES, read_text};
 pub use load::{ScenarioSource, load_scenario, resolve_str, with_overrides};
 pub use params::{
-    Allocation, CompensationUse, CooperationMode, DailyPenaltyFor, Decomposition, FeedbackMode,
-    LawParams, Management, Params, ResponsibilityMode, Scheme, Sharing, TargetKind, Targeting,
-    Topology,
+    Allocation, BoundaryIndex, CompensationUse, CooperationMode, DailyPenaltyFor, Decomposition,
+    FeedbackMode, LawParams, Management, Params, ResponsibilityMode, Scheme, Sharing, TargetKind,
+    Targeting, Topology,
 };
 pub use raw::*;
 pub use validate::{MAX_AGENTS, MAX_PRICED_MATRIX, plain_name};

@@ -75,6 +75,11 @@ choice!(
     Scheme { None = "none", Boundary = "boundary", Fund = "fund", Pigou = "pigou" }
 );
 choice!(
+    /// Lever 5: what a boundary settlement compares — the stock with `standard`·T, or the Xin'an
+    /// index k·S̄/S₀ with 1 (S₀ the base-period stock).
+    BoundaryIndex { Standard = "standard", Baseline = "baseline" }
+);
+choice!(
     /// Lever 5: what received compensation pays for.
     CompensationUse { Enforcement = "enforcement", Subsidy = "subsidy" }
 );
@@ -111,6 +116,7 @@ pub fn choices(path: &str) -> Option<&'static [&'static str]> {
         "law.daily_penalty_for" => DailyPenaltyFor::ALLOWED,
         "compensation.scheme" => Scheme::ALLOWED,
         "compensation.use_for" => CompensationUse::ALLOWED,
+        "compensation.index" => BoundaryIndex::ALLOWED,
         "cooperation.mode" => CooperationMode::ALLOWED,
         "targets.decomposition" => Decomposition::ALLOWED,
         "targets.kind" => TargetKind::ALLOWED,
@@ -180,6 +186,8 @@ pub struct CompensationParams {
     pub scheme: Scheme,
     pub amount: f64,
     pub standard: f64,
+    pub index: BoundaryIndex,
+    pub stability: f64,
     pub use_for: CompensationUse,
     pub period: u32,
     pub pigou_share: f64,
@@ -347,6 +355,8 @@ impl Params {
                 scheme: c.scheme.as_str().into(),
                 amount: c.amount,
                 standard: c.standard,
+                index: c.index.as_str().into(),
+                stability: c.stability,
                 use_for: c.use_for.as_str().into(),
                 period: c.period,
                 pigou_share: c.pigou_share,

@@ -6,11 +6,11 @@
 use toml::{Table, Value};
 
 use super::params::{
-    Allocation, CompensationParams, CompensationUse, CooperationMode, CooperationParams,
-    DailyPenaltyFor, Decomposition, FeedbackMode, FeedbackParams, InformationParams, LawParams,
-    Management, MonitoringParams, Params, ResponsibilityMode, ResponsibilityParams, Scheme,
-    Sharing, TargetKind, Targeting, TargetsParams, Topology, TopologyKind, WorldParams,
-    prices_damage,
+    Allocation, BoundaryIndex, CompensationParams, CompensationUse, CooperationMode,
+    CooperationParams, DailyPenaltyFor, Decomposition, FeedbackMode, FeedbackParams,
+    InformationParams, LawParams, Management, MonitoringParams, Params, ResponsibilityMode,
+    ResponsibilityParams, Scheme, Sharing, TargetKind, Targeting, TargetsParams, Topology,
+    TopologyKind, WorldParams, prices_damage,
 };
 use super::provenance::Provenance;
 use super::registry::{Key, Valid, compact, registry};
@@ -395,6 +395,8 @@ fn compensation(c: &Checker, s: &Scenario) -> Result<CompensationParams, InputEr
         scheme: parsed(&co.scheme, Scheme::parse),
         amount: co.amount,
         standard: co.standard,
+        index: parsed(&co.index, BoundaryIndex::parse),
+        stability: co.stability,
         use_for: parsed(&co.use_for, CompensationUse::parse),
         period: co.period,
         pigou_share: co.pigou_share,
