@@ -135,8 +135,8 @@ indicators! {
     Output output: Money, Enterprise, "M¥ per month";
     /// output − abatement − enforcement − damage.
     Welfare welfare: Signed, Enterprise, "M¥ per month";
-    /// −(abatement + enforcement + damage + output lost to seal-ups): welfare less the output every
-    /// regime would have without seal-ups, the part regimes can change.
+    /// −(abatement + enforcement + damage + output lost to seal-ups and campaign production limits):
+    /// welfare less the output every regime would have without them, the part regimes can change.
     WelfareNet welfare_net: Signed, Enterprise, "M¥ per month";
     /// Mean awareness of residents.
     AwarenessMean awareness_mean: Share, Public, "0–1";

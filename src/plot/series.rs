@@ -68,7 +68,7 @@ pub const COMPARE_PANELS: [Panel; 4] = [
     ),
     Panel::indicator(
         Indicator::WelfareNet,
-        "Welfare net of output (output without seal-ups)",
+        "Welfare net of output (lost output counted)",
         "−(costs + damage + lost output), M¥/month",
     ),
     Panel::indicator(
