@@ -32,6 +32,11 @@ fn stay_month(p: &Params, r: usize, regions: usize, t: u32) -> Option<u32> {
     (phase < p.central.stay.min(period) && t > phase).then_some(phase)
 }
 
+/// Whether a stay starts in region `r` in month `t`.
+pub fn arrives(p: &Params, r: usize, regions: usize, t: u32) -> bool {
+    stay_month(p, r, regions, t) == Some(0)
+}
+
 /// Whether month `t` is the last month of region `r`'s stay (the team leaves at its end).
 pub fn leaves(p: &Params, r: usize, regions: usize, t: u32) -> bool {
     stay_month(p, r, regions, t)
@@ -116,6 +121,8 @@ mod tests {
         assert_eq!(months, vec![12, 13, 14, 24, 25, 26]);
         let leaving: Vec<u32> = (0..30).filter(|&t| leaves(&long, 0, 1, t)).collect();
         assert_eq!(leaving, vec![14, 26]);
+        let arriving: Vec<u32> = (0..30).filter(|&t| arrives(&long, 0, 1, t)).collect();
+        assert_eq!(arriving, vec![12, 24]);
         // Region 1 of 2 starts at month 6: a stay that would begin in month 0 is not cut short.
         let months: Vec<u32> = (0..12).filter(|&t| campaign(&long, 1, 2, t)).collect();
         assert_eq!(months, vec![6, 7, 8]);

@@ -70,6 +70,20 @@ struct MassBalance {
     left: f64,
 }
 
+/// Each government's waiver rate (`cadre.rs`) and each river chief's order share (`chief.rs`) for
+/// next month, from this month's reported gaps.
+fn choose_next_month(
+    p: &Params,
+    locals: &mut [LocalGovernment],
+    facts: &[RegionFacts],
+    reported_gaps: &[f64],
+) {
+    for ((local, facts), &gap) in locals.iter_mut().zip(facts).zip(reported_gaps) {
+        local.waiver = cadre::waiver(p, facts, local, gap);
+    }
+    chief::decide(p, locals, reported_gaps);
+}
+
 /// One replicate of one scenario.
 pub struct World<'p> {
     p: &'p Params,
@@ -99,6 +113,9 @@ pub struct World<'p> {
     public_tallies: Vec<PublicTally>,
     policies: Vec<RegionPolicy>,
     environments: Vec<PublicEnvironment>,
+    /// Which regions host the central team this month, and each region's take-up.
+    campaigns: Vec<bool>,
+    take_ups: Vec<f64>,
     emissions: Vec<f64>,
     /// The basin's total stock at the end of the last month, for the conservation check.
     mass: f64,
@@ -150,24 +167,25 @@ impl<'p> World<'p> {
             })
             .collect();
         let planned = targets::planned_abatement(p, &basin, &facts, &basin.stock);
-        let gaps = local::gaps(p, &basin.stock);
-        let locals = planned
+        let mut locals: Vec<LocalGovernment> = planned
             .into_iter()
-            .enumerate()
-            .map(|(r, abatement)| {
-                let mut local = LocalGovernment {
-                    intensity: 1.0,
-                    abatement,
-                    violation_share: 0.5,
-                    ..LocalGovernment::default()
-                };
-                local.misreport = cadre::misreport(p, basin.stock[r]);
-                let reported = (1.0 + gaps[r]) * (1.0 - local.misreport) - 1.0;
-                local.waiver = cadre::waiver(p, &facts[r], &local, reported);
-                local.chief_order = chief::order(p, reported);
-                local
+            .zip(&basin.stock)
+            .map(|(abatement, &stock)| LocalGovernment {
+                intensity: 1.0,
+                abatement,
+                violation_share: 0.5,
+                misreport: cadre::misreport(p, stock),
+                ..LocalGovernment::default()
             })
             .collect();
+        // Month 0's choices, from the initial stock as reported (no audit before the first month).
+        let reported: Vec<f64> = basin
+            .stock
+            .iter()
+            .zip(&locals)
+            .map(|(s, l)| s * (1.0 - l.misreport))
+            .collect();
+        choose_next_month(p, &mut locals, &facts, &local::gaps(p, &reported));
         World {
             p,
             key,
@@ -203,6 +221,8 @@ impl<'p> World<'p> {
             ],
             policies: vec![RegionPolicy::default(); regions],
             environments: vec![PublicEnvironment::default(); regions],
+            campaigns: vec![false; regions],
+            take_ups: vec![0.0; regions],
             emissions: vec![0.0; regions],
             mass: basin.total(),
             firms: 0.0,
@@ -265,22 +285,20 @@ impl<'p> World<'p> {
     /// Advance one month. Fails only if an invariant (mass, money, finite state) is broken.
     pub fn step(&mut self) -> Result<StepRecord, Broken> {
         let (p, t) = (self.p, self.t);
-        let campaigns: Vec<bool> = (0..self.regions)
-            .map(|r| central::campaign(p, r, self.regions, t))
-            .collect();
-        let take_ups: Vec<f64> = self
-            .locals
-            .iter()
-            .map(|l| inspection::regional_take_up(self.take_up, l.chief_order))
-            .collect();
+        for (r, c) in self.campaigns.iter_mut().enumerate() {
+            *c = central::campaign(p, r, self.regions, t);
+        }
+        for (h, l) in self.take_ups.iter_mut().zip(&self.locals) {
+            *h = inspection::regional_take_up(self.take_up, l.chief_order);
+        }
         // 1–2. The public, then its complaints.
         public::environments(
             p,
             &self.basin.stock,
             self.locals.iter().map(|l| l.violation_share),
-            &campaigns,
+            &self.campaigns,
             self.reach,
-            &take_ups,
+            &self.take_ups,
             &mut self.environments,
         );
         let ptally = public::step_all(
@@ -292,10 +310,10 @@ impl<'p> World<'p> {
             t,
             self.residents_per_region,
         );
-        let complaints = self.complaint_phase(&ptally, &campaigns);
+        let complaints = self.complaint_phase(&ptally);
         // 3–4. Policies, then enterprises.
         let facts = policy::Facts {
-            campaigns: &campaigns,
+            campaigns: &self.campaigns,
             enterprises_per_region: self.per_region,
             acting: self.acting,
             take_up: self.take_up,
@@ -318,7 +336,7 @@ impl<'p> World<'p> {
         for (local, e) in self.locals.iter_mut().zip(&etally) {
             local.violation_share = e.violating / e.enterprises;
         }
-        let limited = central::limit_production(p, &campaigns, &mut etally);
+        let limited = central::limit_production(p, &self.campaigns, &mut etally);
         // 5. Money, then pollution.
         let enforcement_cost = money::post_month(
             p,
@@ -326,7 +344,7 @@ impl<'p> World<'p> {
             &self.locals,
             &etally,
             &complaints,
-            &campaigns,
+            &self.campaigns,
             self.per_region,
         );
         for (r, e) in etally.iter().enumerate() {
@@ -369,16 +387,13 @@ impl<'p> World<'p> {
             .sum()
     }
 
-    fn complaint_phase(
-        &mut self,
-        ptally: &[PublicTally],
-        campaigns: &[bool],
-    ) -> Vec<complaints::ComplaintOutcome> {
+    fn complaint_phase(&mut self, ptally: &[PublicTally]) -> Vec<complaints::ComplaintOutcome> {
         let p = self.p;
         (0..self.regions)
             .map(|r| {
                 let t = &ptally[r];
-                let capacity = p.complaints.capacity * central::complaint_factor(p, campaigns[r]);
+                let capacity =
+                    p.complaints.capacity * central::complaint_factor(p, self.campaigns[r]);
                 let violators = self.locals[r].violation_share * self.per_region as f64;
                 let o = complaints::settle(
                     t.filed,
@@ -423,10 +438,7 @@ impl<'p> World<'p> {
             facts: &self.facts,
         };
         local::revise_all(p, t, &mut self.locals, &evidence);
-        for ((local, facts), &gap) in self.locals.iter_mut().zip(&self.facts).zip(&gaps) {
-            local.waiver = cadre::waiver(p, facts, local, gap);
-        }
-        chief::decide(p, &mut self.locals, &gaps);
+        choose_next_month(p, &mut self.locals, &self.facts, &gaps);
         paid
     }
 

@@ -412,9 +412,10 @@ pub fn stay_effects(p: &Params) -> Result<Vec<StayEffects>> {
             let (mut during, mut after) = (Vec::new(), Vec::new());
             for r in 0..regions {
                 for s in BEFORE..steps {
-                    let starts = central::campaign(p, r, regions, s)
-                        && !central::campaign(p, r, regions, s - 1);
-                    if !starts || s + stay + AFTER > steps || regions < 2 {
+                    if !central::arrives(p, r, regions, s)
+                        || s + stay + AFTER > steps
+                        || regions < 2
+                    {
                         continue;
                     }
                     let before = ratio(r, s - BEFORE, s);
