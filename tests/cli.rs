@@ -375,6 +375,68 @@ fn a_general_adjacency_matrix_runs_and_rejects_bad_rows() {
 }
 
 #[test]
+fn a_river_network_runs_and_rejects_cycles_and_bad_indices() {
+    let dir = scratch("tree");
+    // Two tributaries (0, 1) join the main stem at 2, which reaches the sea at 3; 4 is a basin of
+    // its own.
+    let scenario = dir.join("network.toml");
+    let text = format!(
+        "extends = \"{}\"\n[world]\nregions = 5\ntopology = \"tree\"\ndownstream = [2, 2, 3, -1, -1]\n",
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/coordinated.toml")
+            .display()
+    );
+    std::fs::write(&scenario, text).unwrap();
+    let out = dir.join("out");
+    let o = run_sized(
+        scenario.to_str().unwrap(),
+        &out,
+        "12",
+        "1",
+        &[
+            "--set",
+            "enterprises.per_region=200",
+            "--set",
+            "public.per_region=500",
+            "--set",
+            "output.regions=true",
+            "--set",
+            "world.regions=5",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let regions = std::fs::read_to_string(out.join("regions.csv")).unwrap();
+    let header: Vec<&str> = regions.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (region, inflow) = (col("region"), col("inflow"));
+    // Only the regions with something upstream receive an inflow.
+    let mut received = [0.0f64; 5];
+    for line in regions.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let r: usize = f[region].parse().unwrap();
+        received[r] += f[inflow].parse::<f64>().unwrap();
+    }
+    assert!(received[2] > 0.0 && received[3] > 0.0, "{received:?}");
+    assert_eq!((received[0], received[1], received[4]), (0.0, 0.0, 0.0));
+    for (name, downstream, key) in [
+        ("tree-cycle", "[1, 0, -1]", "world.downstream[0]"),
+        ("tree-self", "[0, -1, -1]", "world.downstream[0]"),
+        ("tree-range", "[3, -1, -1]", "world.downstream[0]"),
+        ("tree-length", "[-1, -1]", "world.downstream"),
+    ] {
+        let e = bad_input(
+            name,
+            &[(
+                "t.toml",
+                &format!("[world]\nregions = 3\ntopology = \"tree\"\ndownstream = {downstream}\n"),
+            )],
+            &[],
+        );
+        assert!(e.contains(key) && e.contains("mouth"), "{name}: {e}");
+    }
+}
+
+#[test]
 fn game_reproduces_a_published_stable_state_and_rejects_bad_files() {
     let dir = scratch("game");
     let out = dir.join("stage1");

@@ -90,7 +90,7 @@ fn every_numeric_key_is_refused_just_outside_its_range_and_accepted_at_its_ends(
 
 #[test]
 fn every_cross_key_constraint_is_enforced() {
-    let cases: [(&str, &[&str], &str); 10] = [
+    let cases: [(&str, &[&str], &str); 11] = [
         ("name_is_a_plain_name", &["name=\"a/b\""], "name"),
         (
             "spillover_within_decay",
@@ -101,6 +101,11 @@ fn every_cross_key_constraint_is_enforced() {
             "adjacency_only_on_a_matrix",
             &["world.adjacency=[[0.0]]"],
             "world.adjacency",
+        ),
+        (
+            "downstream_only_on_a_tree",
+            &["world.downstream=[1, 2, 3, 4, 5, 6, 7, -1]"],
+            "world.downstream",
         ),
         (
             "agents_within_the_limit",

@@ -126,6 +126,7 @@ fn range(k: &Key) -> String {
         Valid::Names([lo, hi]) => format!("{lo}–{hi} names"),
         Valid::Shares => "sum 1".into(),
         Valid::Matrix => "R×R shares".into(),
+        Valid::Downstream => "R indices or −1".into(),
     }
 }
 

@@ -77,6 +77,28 @@ impl Stream {
         self.uniform() < p
     }
 
+    /// Uniform on [0, 1) with 32 bits of precision: half a 64-bit draw, for the per-agent loops.
+    #[inline]
+    pub fn uniform32(&mut self) -> f64 {
+        f64::from(self.rng.next_u32()) * (1.0 / 4_294_967_296.0)
+    }
+
+    /// True with probability `p` to 32 bits (within 2.4·10⁻¹⁰ of `p`; p ≤ 0 never, p ≥ 1 always),
+    /// from one 32-bit word: the per-agent loops' Bernoulli draw.
+    #[inline]
+    pub fn hit(&mut self, p: f64) -> bool {
+        self.uniform32() < p
+    }
+
+    /// The number of failures before the next success of Bernoulli(p) trials, given
+    /// `log_fail = ln(1 − p)` < 0: geometric, by inversion of one 53-bit uniform. Skipping a run of
+    /// rare events this way takes one draw per event instead of one per trial.
+    #[inline]
+    pub fn gap(&mut self, log_fail: f64) -> usize {
+        // A saturating cast: a gap beyond any chunk comes out as usize::MAX.
+        ((1.0 - self.uniform()).ln() / log_fail) as usize
+    }
+
     /// Standard normal draw (Box–Muller; one of the pair is discarded to keep the stream position
     /// independent of call history).
     pub fn normal(&mut self) -> f64 {

@@ -166,6 +166,82 @@ pub fn compliance_probability(advantage: f64, rationality: f64) -> f64 {
     }
 }
 
+/// The detection channels besides online monitoring, as independent Bernoulli events in a fixed
+/// order: one per department, then the complaint, the NGO check and the direct (central or joint)
+/// check. A department whose detections of this violation type lead to no action has probability
+/// zero: its finding changes nothing.
+#[derive(Debug, Clone, Copy)]
+struct Channels {
+    p: [f64; CHANNELS],
+    /// Channels in use: the departments, then complaint, NGO and direct.
+    len: usize,
+    /// Probability that none fires.
+    none: f64,
+}
+
+const CHANNELS: usize = MAX_DEPARTMENTS + 3;
+
+impl Channels {
+    /// The channels of an enterprise of inspection weight `w` whose violation type is acted on by
+    /// the departments in `acting`.
+    fn new(policy: &RegionPolicy, acting: u16, w: f64) -> Self {
+        let departments = policy.departments.min(MAX_DEPARTMENTS);
+        let mut p = [0.0; CHANNELS];
+        for (k, pk) in p.iter_mut().enumerate().take(departments) {
+            if acting & (1 << k) != 0 {
+                *pk = (policy.inspect[k] * w).clamp(0.0, 1.0);
+            }
+        }
+        p[departments] = policy.complaint_detect.clamp(0.0, 1.0);
+        p[departments + 1] = policy.ngo_check.clamp(0.0, 1.0);
+        p[departments + 2] = policy.direct_check.clamp(0.0, 1.0);
+        let len = departments + 3;
+        let none = p[..len].iter().map(|p| 1.0 - p).product();
+        Channels { p, len, none }
+    }
+
+    fn complaint(&self) -> u32 {
+        1 << (self.len - 3)
+    }
+
+    fn ngo(&self) -> u32 {
+        1 << (self.len - 2)
+    }
+
+    fn direct(&self) -> u32 {
+        1 << (self.len - 1)
+    }
+
+    /// Which channels fire this month, as a bit mask. In most months none does, and one draw says
+    /// so. Otherwise, given that one fires, channel c fires with probability
+    /// p_c / P(one of c, c+1, … fires) until one has, and each later one with its own p: the joint
+    /// distribution of one independent draw per channel, for one draw in the usual month.
+    fn fire(&self, rng: &mut Stream) -> u32 {
+        if rng.uniform32() >= 1.0 - self.none {
+            return 0;
+        }
+        // Probability that none of c, c+1, … fires.
+        let mut none_from = [1.0; CHANNELS + 1];
+        for c in (0..self.len).rev() {
+            none_from[c] = none_from[c + 1] * (1.0 - self.p[c]);
+        }
+        let mut fired = 0;
+        for c in 0..self.len {
+            let p = self.p[c];
+            if p <= 0.0 {
+                continue;
+            }
+            let fires = if fired == 0 {
+                rng.hit(p / (1.0 - none_from[c]))
+            } else {
+                rng.hit(p)
+            };
+            fired |= u32::from(fires) << c;
+        }
+        fired
+    }
+}
+
 /// Advance one chunk of enterprises (all in one region) by one step.
 pub fn step_chunk(
     chunk: &mut [Enterprise],
@@ -174,12 +250,14 @@ pub fn step_chunk(
     rng: &mut Stream,
 ) -> EnterpriseTally {
     let mut tally = EnterpriseTally::default();
-    let departments = policy.departments;
     let terms = OrderTerms {
         daily_penalty: policy.daily_penalty,
         follow_up: policy.follow_up,
         seal_up: policy.seal_up,
     };
+    // The channels of a weight-1 enterprise, one per violation type (every enterprise under random
+    // inspections).
+    let mut unit = [None; MAX_DEPARTMENTS];
     for e in chunk.iter_mut() {
         if e.order & ORDER_SEALED != 0 {
             // Sealed up: production stops for the month, no draw is taken, and the facility
@@ -209,37 +287,40 @@ pub fn step_chunk(
             perceived_penalty +=
                 policy.daily_penalty * if found { days } else { policy.follow_up * owed };
         }
-        let comply = rng.chance(compliance_probability(
+        let comply = rng.hit(compliance_probability(
             perceived_penalty - net_cost,
             rule.rationality,
         ));
 
         // Exposure: would a violation this month end in a sanction?
-        let acting = policy.acting[usize::from(e.kind)];
+        let kind = usize::from(e.kind);
+        let acting = policy.acting[kind];
         let mut reached = false;
         let mut false_alarm = false;
         if e.covered {
             // Online data are held by the environment department (index 0).
-            let u = rng.uniform();
-            reached |= u < policy.monitor_hit && acting & 1 != 0;
+            let u = rng.uniform32();
+            reached = u < policy.monitor_hit && acting & 1 != 0;
             false_alarm = comply && u >= 1.0 - policy.false_positive;
         }
-        let w = f64::from(e.weight);
-        for k in 0..departments.min(MAX_DEPARTMENTS) {
-            let hit = rng.chance(policy.inspect[k] * w);
-            reached |= hit && acting & (1 << k) != 0;
-        }
-        reached |= rng.chance(policy.complaint_detect);
-        let ngo = rng.chance(policy.ngo_check);
-        reached |= ngo && acting & 1 != 0;
-        let court = ngo && rng.chance(policy.litigation_share);
-        let direct = rng.chance(policy.direct_check);
+        let weighted;
+        let channels = if e.weight == 1.0 {
+            &*unit[kind].get_or_insert_with(|| Channels::new(policy, acting, 1.0))
+        } else {
+            weighted = Channels::new(policy, acting, f64::from(e.weight));
+            &weighted
+        };
+        let fired = channels.fire(rng);
+        let departments = channels.complaint() - 1;
+        let ngo = fired & channels.ngo() != 0;
+        let direct = fired & channels.direct() != 0;
+        reached |= fired & (departments | channels.complaint()) != 0 || (ngo && acting & 1 != 0);
+        let court = ngo && rng.hit(policy.litigation_share);
         let capture = (policy.capture * 2.0 * f64::from(e.output)
             / (f64::from(e.output) + policy.mean_output))
             .min(1.0);
-        let administrative = reached && rng.chance(policy.handle) && !rng.chance(capture);
-        let enforceable = rng.chance(policy.clarity);
-        let exposure = enforceable && (administrative || direct || court);
+        let administrative = reached && rng.hit(policy.handle) && !rng.hit(capture);
+        let exposure = (administrative || direct || court) && rng.hit(policy.clarity);
 
         e.belief += rule.learning_rate * (f32::from(u8::from(exposure)) - e.belief);
         e.complying = comply;
@@ -351,6 +432,63 @@ mod tests {
             weight: 1.0,
             allocation: 1.0,
             ..Enterprise::default()
+        }
+    }
+
+    #[test]
+    fn one_draw_for_no_channel_keeps_the_channels_independent_with_their_own_probabilities() {
+        // Three departments (the second not acting on this type), complaint, NGO, direct: each
+        // channel's share, each pair's joint share and the share with none within 4.5 SE of the
+        // product of independent draws, over 400,000 months.
+        let policy = RegionPolicy {
+            departments: 3,
+            inspect: {
+                let mut p = [0.0; MAX_DEPARTMENTS];
+                p[..3].copy_from_slice(&[0.05, 0.3, 0.02]);
+                p
+            },
+            complaint_detect: 0.01,
+            ngo_check: 0.2,
+            direct_check: 0.004,
+            ..RegionPolicy::default()
+        };
+        let channels = Channels::new(&policy, 0b101, 2.0);
+        let p = [0.1, 0.0, 0.04, 0.01, 0.2, 0.004];
+        assert_eq!(channels.len, 6);
+        assert!(
+            channels.p[..6]
+                .iter()
+                .zip(&p)
+                .all(|(a, b)| (a - b).abs() < 1e-15)
+        );
+        let n = 400_000;
+        let mut rng = StreamKey::new(3, 0).stream(Purpose::EnterpriseStep, 0, 0);
+        let mut single = [0.0; 6];
+        let mut pair = [[0.0; 6]; 6];
+        let mut none = 0.0;
+        for _ in 0..n {
+            let fired = channels.fire(&mut rng);
+            none += f64::from(u8::from(fired == 0));
+            for i in 0..6 {
+                if fired & (1 << i) != 0 {
+                    single[i] += 1.0;
+                    for j in 0..6 {
+                        pair[i][j] += f64::from(u8::from(fired & (1 << j) != 0));
+                    }
+                }
+            }
+        }
+        let near = |count: f64, q: f64, what: &str| {
+            let se = (q * (1.0 - q) / f64::from(n)).sqrt().max(1e-9);
+            let share = count / f64::from(n);
+            assert!((share - q).abs() <= 4.5 * se, "{what}: {share} against {q}");
+        };
+        near(none, p.iter().map(|q| 1.0 - q).product(), "none");
+        for i in 0..6 {
+            near(single[i], p[i], &format!("channel {i}"));
+            for j in (i + 1)..6 {
+                near(pair[i][j], p[i] * p[j], &format!("channels {i} and {j}"));
+            }
         }
     }
 

@@ -48,6 +48,14 @@ impl Basin {
                 // The last region's spillover leaves the basin through the river mouth.
                 (edges, vec![spillover; regions])
             }
+            Topology::Tree(downstream) => {
+                let edges = downstream
+                    .iter()
+                    .map(|d| d.map(|d| vec![(d, spillover)]).unwrap_or_default())
+                    .collect();
+                // A mouth's spillover leaves its basin.
+                (edges, vec![spillover; regions])
+            }
             Topology::Matrix(a) => {
                 let edges: Vec<Vec<(usize, f64)>> = a
                     .iter()
@@ -117,17 +125,34 @@ impl Basin {
         self.stock.iter().sum()
     }
 
+    /// The regions of a river or river network ordered so that each comes after its downstream
+    /// region: by the number of links to the mouth.
+    fn mouth_first(&self) -> Vec<usize> {
+        let hops = |mut u: usize| {
+            let mut k = 0;
+            while let Some(&(d, _)) = self.edges[u].first() {
+                u = d;
+                k += 1;
+            }
+            k
+        };
+        let mut order: Vec<(usize, usize)> = (0..self.stock.len()).map(|u| (hops(u), u)).collect();
+        order.sort_unstable();
+        order.into_iter().map(|(_, u)| u).collect()
+    }
+
     /// Where a tonne emitted in each region spends its time (see [`Residence`]).
     pub fn residence(&self, topology: &Topology) -> Residence {
         let n = self.stock.len();
         let loss: Vec<f64> = (0..n).map(|r| self.loss_share(r)).collect();
         match topology {
-            Topology::Chain => {
+            Topology::Chain | Topology::Tree(_) => {
                 // G[u][u] = 1/(δ + out_u); each step down the river multiplies by the share passed on
-                // over the receiver's loss. Totals by backward recursion: T_u = G[u][u]·(1 + s_u·T_{u+1}).
+                // over the receiver's loss. Totals by recursion from the mouths up:
+                // T_u = G[u][u]·(1 + s_u·T_d) for u's downstream region d.
                 let own: Vec<f64> = loss.iter().map(|l| 1.0 / l).collect();
                 let mut total = own.clone();
-                for u in (0..n).rev() {
+                for u in self.mouth_first() {
                     if let Some(&(d, share)) = self.edges[u].first() {
                         total[u] = own[u] * (1.0 + share * total[d]);
                     }
@@ -322,11 +347,18 @@ mod tests {
             vec![0.05, 0.0, 0.3],
             vec![0.4, 0.0, 0.0],
         ];
-        for (topology, spillover) in [(Topology::Chain, 0.25), (Topology::Matrix(a), 0.0)] {
-            let b = Basin::new(&topology, 3, spillover, 0.05, 0.0);
+        // Two basins: 3 → 1 → 0 (mouth) with 2 → 1 as a tributary, and 4 (a mouth of its own),
+        // listed so that a region's downstream region may come before or after it.
+        let tree = Topology::Tree(vec![None, Some(0), Some(1), Some(1), None]);
+        for (topology, spillover, n) in [
+            (Topology::Chain, 0.25, 3),
+            (Topology::Matrix(a), 0.0, 3),
+            (tree, 0.3, 5),
+        ] {
+            let b = Basin::new(&topology, n, spillover, 0.05, 0.0);
             let res = b.residence(&topology);
-            for u in 0..3 {
-                let s = settled_response(&topology, 3, spillover, 0.05, u);
+            for u in 0..n {
+                let s = settled_response(&topology, n, spillover, 0.05, u);
                 assert!(
                     (res.own(u) - s[u]).abs() < 1e-9 * s[u],
                     "{topology:?} own {u}"
@@ -336,9 +368,9 @@ mod tests {
                     (res.total(u) - total).abs() < 1e-9 * total,
                     "{topology:?} total {u}"
                 );
-                let mut reached = [0.0; 3];
+                let mut reached = vec![0.0; n];
                 res.for_each_reached(u, |k, g| reached[k] = g);
-                for k in (0..3).filter(|&k| k != u) {
+                for k in (0..n).filter(|&k| k != u) {
                     assert!(
                         (reached[k] - s[k]).abs() < 1e-9 * total,
                         "{topology:?} G[{k}][{u}]"

@@ -25,7 +25,7 @@ use super::PUBLIC_CHUNK;
 use crate::engine::rng::{Purpose, Stream, StreamKey, mix64};
 use crate::scenario::Params;
 
-/// Residents of all regions, stored as plain arrays (9 bytes per resident).
+/// Residents of all regions, stored as plain arrays (10 bytes per resident).
 #[derive(Debug, Clone)]
 pub struct Public {
     pub awareness: Vec<f32>,
@@ -33,7 +33,14 @@ pub struct Public {
     pub next: Vec<f32>,
     /// Education level in [0, 1], stored as a byte.
     pub education: Vec<u8>,
+    /// Which of each resident's links are rewired, bit `slot` for link `slot` (networks of at most
+    /// [`MASK_LINKS`] links per resident; empty otherwise). The network is the hashed one either way:
+    /// the mask caches its rewiring decisions so that a step hashes only the rewired links.
+    pub rewired: Vec<u8>,
 }
+
+/// Links per resident up to which the rewiring decisions are cached as a byte.
+pub const MASK_LINKS: u32 = 8;
 
 /// Network shape, shared by all regions.
 #[derive(Debug, Clone, Copy)]
@@ -57,44 +64,94 @@ impl Network {
         }
     }
 
+    /// The hash of link `slot` of resident `i` (a global index): below the threshold, the link is
+    /// rewired, and the hash places its other end.
+    #[inline]
+    fn link_hash(&self, i: usize, slot: u32) -> u64 {
+        mix64(self.key ^ (i as u64).wrapping_mul(0x9E37_79B9) ^ (u64::from(slot) << 48))
+    }
+
     /// Local index (within a region of `n` residents) of link `slot` of resident `local`.
-    /// No integer division on the common path: this runs six times per resident per step.
+    /// No integer division on the common path.
     #[inline]
     pub fn neighbor(&self, region_start: usize, local: usize, slot: u32, n: usize) -> usize {
-        let h = mix64(
-            self.key
-                ^ ((region_start + local) as u64).wrapping_mul(0x9E37_79B9)
-                ^ (u64::from(slot) << 48),
-        );
+        let h = self.link_hash(region_start + local, slot);
         if h < self.rewire_threshold {
-            let block = if self.community == 0 {
-                n
-            } else {
-                self.community.min(n)
-            };
-            let base = local / block * block;
-            let len = block.min(n - base);
-            // Lemire's multiply-shift maps a 64-bit hash onto [0, len) without a division.
-            return base + ((u128::from(mix64(h)) * len as u128) >> 64) as usize;
-        }
-        let offset = (slot / 2 + 1) as usize;
-        if offset >= n {
-            // Tiny regions only: the ring wraps more than once.
-            let offset = offset % n;
-            return if slot.is_multiple_of(2) {
-                (local + offset) % n
-            } else {
-                (local + n - offset) % n
-            };
-        }
-        if slot.is_multiple_of(2) {
-            let j = local + offset;
-            if j >= n { j - n } else { j }
-        } else if local >= offset {
-            local - offset
+            self.rewired_end(h, local, n)
         } else {
-            local + n - offset
+            lattice(local, slot, n)
         }
+    }
+
+    /// The other end of a rewired link of hash `h`: a uniform resident of `local`'s community.
+    #[inline]
+    fn rewired_end(&self, h: u64, local: usize, n: usize) -> usize {
+        let block = self.block(n);
+        let base = local / block * block;
+        Self::uniform_in(h, base, block.min(n - base))
+    }
+
+    /// Residents per community in a region of `n`.
+    #[inline]
+    fn block(&self, n: usize) -> usize {
+        if self.community == 0 {
+            n
+        } else {
+            self.community.min(n)
+        }
+    }
+
+    /// The resident of `[base, base + len)` that hash `h` places a rewired link on: Lemire's
+    /// multiply-shift maps a 64-bit hash onto [0, len) without a division.
+    #[inline]
+    fn uniform_in(h: u64, base: usize, len: usize) -> usize {
+        base + ((u128::from(mix64(h)) * len as u128) >> 64) as usize
+    }
+
+    /// Fill `masks` with the rewiring mask of each resident of the regions of `n` residents that
+    /// `masks` covers (see [`Public::rewired`]); empty when the links are too many for a byte.
+    pub fn masks(&self, residents: usize, n: usize) -> Vec<u8> {
+        let degree = 2 * self.half_degree;
+        if degree > MASK_LINKS || n == 0 {
+            return Vec::new();
+        }
+        let mut masks = vec![0u8; residents];
+        masks
+            .par_chunks_mut(PUBLIC_CHUNK)
+            .enumerate()
+            .for_each(|(c, chunk)| {
+                for (o, m) in chunk.iter_mut().enumerate() {
+                    let i = c * PUBLIC_CHUNK + o;
+                    *m = (0..degree).fold(0, |m, slot| {
+                        m | u8::from(self.link_hash(i, slot) < self.rewire_threshold) << slot
+                    });
+                }
+            });
+        masks
+    }
+}
+
+/// Local index of lattice link `slot` of resident `local` in a ring of `n`: slot 2d − 2 is the
+/// d-th neighbour ahead, slot 2d − 1 the d-th behind.
+#[inline]
+fn lattice(local: usize, slot: u32, n: usize) -> usize {
+    let offset = (slot / 2 + 1) as usize;
+    if offset >= n {
+        // Tiny regions only: the ring wraps more than once.
+        let offset = offset % n;
+        return if slot.is_multiple_of(2) {
+            (local + offset) % n
+        } else {
+            (local + n - offset) % n
+        };
+    }
+    if slot.is_multiple_of(2) {
+        let j = local + offset;
+        if j >= n { j - n } else { j }
+    } else if local >= offset {
+        local - offset
+    } else {
+        local + n - offset
     }
 }
 
@@ -138,12 +195,21 @@ impl PublicTally {
     }
 }
 
+/// Complaint probabilities per resident (at full awareness) below which the filings of a chunk are
+/// drawn by skipping to the next candidate instead of one draw per resident.
+const SKIP_BELOW: f64 = 0.25;
+
 /// Update the residents `[start, start + next.len())` of a region whose residents occupy
-/// `[region_start, region_start + region_len)`.
+/// `[region_start, region_start + region_len)`; `rewired` is [`Public::rewired`] (or empty).
+///
+/// Three passes over the chunk: the neighbourhood sums (the ring lattice for every resident in one
+/// vectorised pass, then each rewired link swapped in for the lattice link it replaces, and the
+/// residents at the region's ends summed link by link), the awareness update, and the complaints.
 #[allow(clippy::too_many_arguments)]
 pub fn step_chunk(
     awareness: &[f32],
     education: &[u8],
+    rewired: &[u8],
     next: &mut [f32],
     start: usize,
     region_start: usize,
@@ -152,46 +218,168 @@ pub fn step_chunk(
     env: &PublicEnvironment,
     rng: &mut Stream,
 ) -> PublicTally {
-    let mut tally = PublicTally::default();
+    let len = next.len();
+    debug_assert!(len <= PUBLIC_CHUNK);
     let region = &awareness[region_start..region_start + region_len];
+    let first = start - region_start;
     let degree = 2 * net.half_degree;
-    for (offset, out) in next.iter_mut().enumerate() {
-        let i = start + offset;
-        let local = i - region_start;
-        let a = f64::from(awareness[i]);
-        let peers = if degree > 0 {
-            let sum: f64 = (0..degree)
-                .map(|slot| f64::from(region[net.neighbor(region_start, local, slot, region_len)]))
-                .sum();
-            sum / f64::from(degree)
-        } else {
-            a
+    let mut sums = [0f64; PUBLIC_CHUNK];
+    let sums = &mut sums[..len];
+    if degree > 0 {
+        let h = net.half_degree as usize;
+        let block = net.block(region_len);
+        // Link `slot` of resident `local`, from its rewiring mask `m` (or hashed, without one).
+        let end = |local: usize, slot: u32, m: Option<u8>| match m {
+            Some(m) if m & (1 << slot) == 0 => lattice(local, slot, region_len),
+            Some(_) => {
+                net.rewired_end(net.link_hash(region_start + local, slot), local, region_len)
+            }
+            None => net.neighbor(region_start, local, slot, region_len),
         };
-        let edu = f64::from(education[i]) / 255.0;
-        let drift = edu * env.education + env.observation_gain * env.observed + env.campaign;
-        let updated = a + env.peer_influence * (peers - a) + (1.0 - a) * drift - env.forgetting * a;
-        *out = updated.clamp(0.0, 1.0) as f32;
+        let full = |local: usize, m: Option<u8>| -> f64 {
+            (0..degree)
+                .map(|slot| f64::from(region[end(local, slot, m)]))
+                .sum()
+        };
+        if !rewired.is_empty() && region_len > 2 * h {
+            let masks = &rewired[start..start + len];
+            // Residents whose lattice links do not wrap around the region's ends.
+            let lo = first.max(h).min(first + len);
+            let hi = (first + len).min(region_len - h).max(lo);
+            let inner = &mut sums[lo - first..hi - first];
+            for d in 1..=h {
+                for (s, &v) in inner.iter_mut().zip(&region[lo + d..hi + d]) {
+                    *s += f64::from(v);
+                }
+                for (s, &v) in inner.iter_mut().zip(&region[lo - d..hi - d]) {
+                    *s += f64::from(v);
+                }
+            }
+            // Their rewired links: the rewired end replaces the lattice one. The residents with
+            // one are listed first without a branch (a quarter of them, at random, at β = 0.05).
+            let mut listed = [0u16; PUBLIC_CHUNK];
+            let mut count = 0;
+            for (o, &m) in masks[lo - first..hi - first].iter().enumerate() {
+                listed[count] = (lo - first + o) as u16;
+                count += usize::from(m != 0);
+            }
+            let mut base = lo / block * block;
+            for &o in &listed[..count] {
+                let o = usize::from(o);
+                let local = first + o;
+                while local >= base + block {
+                    base += block;
+                }
+                let community = block.min(region_len - base);
+                let mut bits = masks[o];
+                while bits != 0 {
+                    let slot = bits.trailing_zeros();
+                    bits &= bits - 1;
+                    let j = Network::uniform_in(
+                        net.link_hash(region_start + local, slot),
+                        base,
+                        community,
+                    );
+                    sums[o] +=
+                        f64::from(region[j]) - f64::from(region[lattice(local, slot, region_len)]);
+                }
+            }
+            // The residents at the region's ends, link by link.
+            for o in (0..lo - first).chain(hi - first..len) {
+                sums[o] = full(first + o, Some(masks[o]));
+            }
+        } else {
+            for (o, sum) in sums.iter_mut().enumerate() {
+                *sum = full(first + o, None);
+            }
+        }
+    }
 
-        tally.residents += 1.0;
-        tally.awareness += updated.clamp(0.0, 1.0);
-        // Expected complaints of the people this agent stands for; below one (the usual case) a
-        // single draw, above it the whole part for sure and the fraction by a draw.
-        let expected = env.complaint_rate * a * env.observed;
-        let complaints = if expected < 1.0 {
-            u32::from(rng.chance(expected))
-        } else {
-            expected as u32 + u32::from(rng.chance(expected.fract()))
-        };
-        for _ in 0..complaints {
-            tally.filed += 1.0;
-            let founded = rng.chance(env.founded);
-            if rng.chance(env.reach) && rng.chance(env.handle) {
-                tally.taken_up += 1.0;
-                tally.founded_taken_up += f64::from(u8::from(founded));
+    // The awareness update, branch-free; four partial sums in a fixed order for the tally.
+    let own = &awareness[start..start + len];
+    let edu = &education[start..start + len];
+    let inv_degree = if degree > 0 {
+        1.0 / f64::from(degree)
+    } else {
+        0.0
+    };
+    let constant = env.observation_gain * env.observed + env.campaign;
+    let mut lanes = [0f64; 4];
+    let update = |a: f32, e: u8, sum: f64| {
+        let a = f64::from(a);
+        let peers = if degree > 0 { sum * inv_degree } else { a };
+        let drift = f64::from(e) * (1.0 / 255.0) * env.education + constant;
+        let v = a + env.peer_influence * (peers - a) + (1.0 - a) * drift - env.forgetting * a;
+        // Clamped to [0, 1] by comparisons the compiler turns into min/max.
+        let v = if v < 0.0 { 0.0 } else { v };
+        if v > 1.0 { 1.0 } else { v }
+    };
+    let body = len / 4 * 4;
+    for (((out, a), e), s) in next[..body]
+        .chunks_exact_mut(4)
+        .zip(own.chunks_exact(4))
+        .zip(edu.chunks_exact(4))
+        .zip(sums.chunks_exact(4))
+    {
+        for k in 0..4 {
+            let v = update(a[k], e[k], s[k]);
+            out[k] = v as f32;
+            lanes[k] += v;
+        }
+    }
+    for o in body..len {
+        let v = update(own[o], edu[o], sums[o]);
+        next[o] = v as f32;
+        lanes[o - body] += v;
+    }
+    let mut tally = PublicTally {
+        residents: len as f64,
+        awareness: (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]),
+        ..PublicTally::default()
+    };
+
+    // Complaints of last month's awareness: resident i's people file λ_i = rate·a_i·o_r in
+    // expectation. While λ < 1 for everyone, a Bernoulli(λ_max) candidate (λ_max = rate·o_r, the
+    // most aware resident's) is accepted with probability a_i — the same Bernoulli(λ_i) per
+    // resident — and the candidates are reached by geometric skips.
+    let full = env.complaint_rate * env.observed;
+    if full <= 0.0 {
+    } else if full < SKIP_BELOW {
+        let log_fail = (-full).ln_1p();
+        let mut o = rng.gap(log_fail);
+        while o < len {
+            if rng.hit(f64::from(own[o])) {
+                file(&mut tally, env, rng);
+            }
+            o = o.saturating_add(1).saturating_add(rng.gap(log_fail));
+        }
+    } else {
+        for &a in own {
+            // Above one expected complaint, the whole part for sure and the fraction by a draw.
+            let expected = env.complaint_rate * f64::from(a) * env.observed;
+            let complaints = if expected < 1.0 {
+                u32::from(rng.hit(expected))
+            } else {
+                expected as u32 + u32::from(rng.hit(expected.fract()))
+            };
+            for _ in 0..complaints {
+                file(&mut tally, env, rng);
             }
         }
     }
     tally
+}
+
+/// One complaint filed: it names a real violator, reaches a competent department and is taken up,
+/// each with its probability.
+#[inline]
+fn file(tally: &mut PublicTally, env: &PublicEnvironment, rng: &mut Stream) {
+    tally.filed += 1.0;
+    let founded = rng.hit(env.founded);
+    if rng.hit(env.reach) && rng.hit(env.handle) {
+        tally.taken_up += 1.0;
+        tally.founded_taken_up += f64::from(u8::from(founded));
+    }
 }
 
 /// This month's environment of each region's residents: what they see of the stock, the drift
@@ -251,6 +439,7 @@ pub fn step_all(
     let chunks_per_region = n.div_ceil(PUBLIC_CHUNK);
     let awareness = &public.awareness;
     let education = &public.education;
+    let rewired = &public.rewired;
     public
         .next
         .par_chunks_mut(n)
@@ -266,6 +455,7 @@ pub fn step_all(
                     *tally = step_chunk(
                         awareness,
                         education,
+                        rewired,
                         chunk,
                         r * n + c * PUBLIC_CHUNK,
                         r * n,
@@ -296,6 +486,123 @@ mod tests {
                 let j = net.neighbor(0, local, slot, n);
                 assert!(j < n && j / 100 == local / 100, "{local} → {j}");
             }
+        }
+    }
+
+    fn environment(complaint_rate: f64) -> PublicEnvironment {
+        PublicEnvironment {
+            observed: 0.3,
+            education: 0.002,
+            observation_gain: 0.02,
+            campaign: 0.001,
+            peer_influence: 0.2,
+            forgetting: 0.01,
+            complaint_rate,
+            founded: 0.3,
+            reach: 0.6,
+            handle: 0.75,
+        }
+    }
+
+    /// Awareness and education of `n` residents in two regions, varied.
+    fn residents(n: usize) -> (Vec<f32>, Vec<u8>) {
+        let awareness = (0..2 * n)
+            .map(|i| ((i * 37) % 101) as f32 / 100.0)
+            .collect();
+        let education = (0..2 * n).map(|i| ((i * 53) % 256) as u8).collect();
+        (awareness, education)
+    }
+
+    #[test]
+    fn the_cached_rewiring_masks_give_the_hashed_networks_update() {
+        // Two regions of 10,000 residents (chunks cross a community boundary and a region's ends),
+        // β high enough that most residents have a rewired link: the step with the masks equals
+        // the step that hashes every link, to rounding (the rewired links are summed in another
+        // order), for lattices of 2, 6 and 8 links.
+        let n = 10_000;
+        let (awareness, education) = residents(n);
+        for neighbors in [2, 6, 8] {
+            let net = Network::new(neighbors, 0.3, 4096, 5);
+            let masks = net.masks(2 * n, n);
+            assert_eq!(masks.len(), 2 * n);
+            let step = |rewired: &[u8]| {
+                let mut next = vec![0f32; 2 * n];
+                for r in 0..2 {
+                    for (c, chunk) in next[r * n..(r + 1) * n]
+                        .chunks_mut(PUBLIC_CHUNK)
+                        .enumerate()
+                    {
+                        let mut rng = StreamKey::new(1, 0).stream(Purpose::PublicStep, 0, c as u32);
+                        step_chunk(
+                            &awareness,
+                            &education,
+                            rewired,
+                            chunk,
+                            r * n + c * PUBLIC_CHUNK,
+                            r * n,
+                            n,
+                            &net,
+                            &environment(0.0),
+                            &mut rng,
+                        );
+                    }
+                }
+                next
+            };
+            let (cached, hashed) = (step(&masks), step(&[]));
+            let worst = cached
+                .iter()
+                .zip(&hashed)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(worst <= 1e-6, "{neighbors} links: worst difference {worst}");
+            let moved = cached
+                .iter()
+                .zip(&awareness)
+                .filter(|(a, b)| a != b)
+                .count();
+            assert!(moved > n, "the update moved only {moved} residents");
+        }
+    }
+
+    #[test]
+    fn skipped_complaint_draws_file_the_expected_number() {
+        // 40 chunks of 4,096 residents; λ_i = rate·a_i·o with rate 0.1 (skipping) and 0.9 (a draw
+        // per resident): filings within 4 SE of Σλ_i either way.
+        let n = 40 * PUBLIC_CHUNK;
+        let (awareness, education) = residents(n);
+        let net = Network::new(6, 0.05, 4096, 5);
+        let masks = net.masks(2 * n, n);
+        for rate in [0.1, 0.9] {
+            let env = environment(rate);
+            let mut next = vec![0f32; n];
+            let mut filed = 0.0;
+            for (c, chunk) in next.chunks_mut(PUBLIC_CHUNK).enumerate() {
+                let mut rng = StreamKey::new(2, 0).stream(Purpose::PublicStep, 0, c as u32);
+                let t = step_chunk(
+                    &awareness,
+                    &education,
+                    &masks,
+                    chunk,
+                    c * PUBLIC_CHUNK,
+                    0,
+                    n,
+                    &net,
+                    &env,
+                    &mut rng,
+                );
+                filed += t.filed;
+            }
+            let lambdas: Vec<f64> = awareness[..n]
+                .iter()
+                .map(|&a| rate * f64::from(a) * env.observed)
+                .collect();
+            let mean: f64 = lambdas.iter().sum();
+            let se = lambdas.iter().map(|l| l * (1.0 - l)).sum::<f64>().sqrt();
+            assert!(
+                (filed - mean).abs() < 4.0 * se,
+                "rate {rate}: {filed} filed, {mean:.0} ± {se:.0} expected"
+            );
         }
     }
 

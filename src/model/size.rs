@@ -7,8 +7,8 @@ use super::{ENTERPRISE_CHUNK, PUBLIC_CHUNK};
 use crate::engine::Model;
 use crate::scenario::{Params, Topology};
 
-/// Bytes of state of one resident: awareness, its update buffer, education.
-const RESIDENT_BYTES: u64 = 4 + 4 + 1;
+/// Bytes of state of one resident: awareness, its update buffer, education, rewiring mask.
+const RESIDENT_BYTES: u64 = 4 + 4 + 1 + 1;
 /// Bytes of one CSV row per column (shortest round-trip floats are at most ~24 characters).
 const CSV_BYTES_PER_VALUE: u64 = 24;
 

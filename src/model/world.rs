@@ -143,7 +143,14 @@ impl<'p> World<'p> {
             .chunks(per_region)
             .map(|c| c.iter().map(|e| f64::from(e.output)).sum::<f64>() / per_region as f64)
             .collect();
-        let public = init::public(p, &key, regions * residents_per_region);
+        let network = Network::new(
+            p.public.neighbors,
+            p.public.rewiring,
+            p.public.community as usize,
+            key.digest,
+        );
+        let mut public = init::public(p, &key, regions * residents_per_region);
+        public.rewired = network.masks(regions * residents_per_region, residents_per_region);
 
         let basin = Basin::new(
             &p.world.topology,
@@ -195,12 +202,7 @@ impl<'p> World<'p> {
             residents_per_region,
             enterprises,
             public,
-            network: Network::new(
-                p.public.neighbors,
-                p.public.rewiring,
-                p.public.community as usize,
-                key.digest,
-            ),
+            network,
             locals,
             ledger: Ledger::new(regions),
             monitor: MonitorHistory::new(p.monitoring.latency, &basin.stock),

@@ -14,6 +14,9 @@ use super::{
 pub enum Topology {
     /// Region r flows into r + 1 with share `spillover`; the last region flows out of the basin.
     Chain,
+    /// A river network: region r flows into its downstream region with share `spillover` (`None`: a
+    /// river mouth, whose spillover leaves the basin). Several basins are several trees.
+    Tree(Vec<Option<usize>>),
     /// `adjacency[u][d]`: share of u's stock moving to d each step; the row remainder leaves the basin
     /// after decay.
     Matrix(Vec<Vec<f64>>),
@@ -40,7 +43,7 @@ macro_rules! choice {
 
 choice!(
     /// The shape of the spillover graph (`world.topology`).
-    TopologyKind { Chain = "chain", Matrix = "matrix" }
+    TopologyKind { Chain = "chain", Tree = "tree", Matrix = "matrix" }
 );
 choice!(
     /// Lever 1.
@@ -289,9 +292,14 @@ impl Params {
 
     /// The scenario as a file would write it.
     pub fn to_scenario(&self) -> Scenario {
-        let (topology, adjacency) = match &self.world.topology {
-            Topology::Chain => (TopologyKind::Chain, Vec::new()),
-            Topology::Matrix(a) => (TopologyKind::Matrix, a.clone()),
+        let (topology, adjacency, downstream) = match &self.world.topology {
+            Topology::Chain => (TopologyKind::Chain, Vec::new(), Vec::new()),
+            Topology::Tree(d) => (
+                TopologyKind::Tree,
+                Vec::new(),
+                d.iter().map(|d| d.map_or(-1, |d| d as i64)).collect(),
+            ),
+            Topology::Matrix(a) => (TopologyKind::Matrix, a.clone(), Vec::new()),
         };
         let w = &self.world;
         let r = &self.responsibility;
@@ -311,6 +319,7 @@ impl Params {
                 spillover: w.spillover,
                 decay: w.decay,
                 adjacency,
+                downstream,
                 initial_stock: w.initial_stock,
                 damage_per_tonne: w.damage_per_tonne,
                 population: w.population,

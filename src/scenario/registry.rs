@@ -37,6 +37,8 @@ pub enum Valid {
     Shares,
     /// A regions × regions matrix of shares.
     Matrix,
+    /// One downstream region (or −1, a river mouth) per region, without cycles.
+    Downstream,
 }
 
 /// Largest value of a money or quantity key.
@@ -165,6 +167,9 @@ impl Key {
             Valid::Names([lo, hi]) => format!("{lo} to {hi} names"),
             Valid::Shares => "one share per department, summing to 1".into(),
             Valid::Matrix => "regions × regions shares".into(),
+            Valid::Downstream => {
+                "one downstream region index (or −1 for a river mouth) per region, no cycles".into()
+            }
         }
     }
 }

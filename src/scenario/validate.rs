@@ -100,7 +100,12 @@ impl Checker<'_> {
                     Err(self.fail(path, n, format!("a whole number in [{lo}, {hi}]")))
                 }
             }
-            Valid::Bool | Valid::Name | Valid::Seed | Valid::Shares | Valid::Matrix => Ok(()),
+            Valid::Bool
+            | Valid::Name
+            | Valid::Seed
+            | Valid::Shares
+            | Valid::Matrix
+            | Valid::Downstream => Ok(()),
         }
     }
 
@@ -221,12 +226,24 @@ fn run_size(c: &Checker, s: &Scenario) -> Result<(), InputError> {
     Ok(())
 }
 
-/// `[world]`; constraints `spillover_within_decay`, `adjacency_only_on_a_matrix`.
+/// `[world]`; constraints `spillover_within_decay`, `adjacency_only_on_a_matrix`,
+/// `downstream_only_on_a_tree`.
 fn world(c: &Checker, s: &Scenario) -> Result<WorldParams, InputError> {
     c.section("world")?;
     let w = &s.world;
-    let topology = match parsed(&w.topology, TopologyKind::parse) {
-        TopologyKind::Chain => {
+    let kind = parsed(&w.topology, TopologyKind::parse);
+    if kind != TopologyKind::Tree && !w.downstream.is_empty() {
+        return Err(c.fail(
+            "world.downstream",
+            "a list",
+            format!(
+                "no downstream list with topology = \"{}\" (set topology = \"tree\" to use it)",
+                kind.as_str()
+            ),
+        ));
+    }
+    let topology = match kind {
+        TopologyKind::Chain | TopologyKind::Tree => {
             if w.decay + w.spillover > 1.0 {
                 return Err(c.fail(
                     "world.spillover",
@@ -241,10 +258,17 @@ fn world(c: &Checker, s: &Scenario) -> Result<WorldParams, InputError> {
                 return Err(c.fail(
                     "world.adjacency",
                     "a matrix",
-                    "no adjacency with topology = \"chain\" (set topology = \"matrix\" to use it)",
+                    format!(
+                        "no adjacency with topology = \"{}\" (set topology = \"matrix\" to use it)",
+                        kind.as_str()
+                    ),
                 ));
             }
-            Topology::Chain
+            if kind == TopologyKind::Tree {
+                Topology::Tree(downstream(c, w)?)
+            } else {
+                Topology::Chain
+            }
         }
         TopologyKind::Matrix => Topology::Matrix(adjacency(c, w)?),
     };
@@ -257,6 +281,50 @@ fn world(c: &Checker, s: &Scenario) -> Result<WorldParams, InputError> {
         damage_per_tonne: w.damage_per_tonne,
         population: w.population,
     })
+}
+
+/// A river network: each region's downstream region, or −1 for a mouth; following the links from
+/// any region must reach a mouth.
+fn downstream(c: &Checker, w: &super::World) -> Result<Vec<Option<usize>>, InputError> {
+    let n = w.regions as usize;
+    let d = &w.downstream;
+    let allowed = "one entry per region: the index (0 to regions − 1) of the region its water flows into, or −1 for a river mouth";
+    if d.len() != n {
+        return Err(c.fail(
+            "world.downstream",
+            format!("{} entries", d.len()),
+            format!("{n} entries ({allowed})"),
+        ));
+    }
+    let mut links = Vec::with_capacity(n);
+    for (u, &v) in d.iter().enumerate() {
+        links.push(match v {
+            -1 => None,
+            v if v >= 0 && (v as usize) < n && v as usize != u => Some(v as usize),
+            _ => {
+                return Err(c.fail(
+                    &format!("world.downstream[{u}]"),
+                    v,
+                    format!("{allowed}, not the region itself"),
+                ));
+            }
+        });
+    }
+    for start in 0..n {
+        let (mut at, mut steps) = (start, 0);
+        while let Some(next) = links[at] {
+            at = next;
+            steps += 1;
+            if steps > n {
+                return Err(c.fail(
+                    &format!("world.downstream[{start}]"),
+                    d[start],
+                    "a network without cycles: following the downstream links from every region must reach a mouth (−1)",
+                ));
+            }
+        }
+    }
+    Ok(links)
 }
 
 fn adjacency(c: &Checker, w: &super::World) -> Result<Vec<Vec<f64>>, InputError> {
