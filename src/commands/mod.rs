@@ -125,11 +125,8 @@ fn execute(
 ) -> Result<PathBuf> {
     let params: Vec<&crate::scenario::Params> = sources.iter().map(|s| &s.params).collect();
     let what = format!("`cogov {command}`");
-    crate::engine::memory::check(
-        crate::model::size::run_bytes(&params),
-        &what,
-        opts.allow_large_memory,
-    )?;
+    let estimate = crate::model::size::run_bytes(&params);
+    crate::engine::memory::check(estimate, &what, opts.allow_large_memory)?;
     let mut dir = OutputDir::create(out, opts.force)?;
     let pool = crate::engine::thread_pool(opts.threads)?;
     let total: u64 = sources
@@ -164,6 +161,8 @@ fn execute(
     let _ = title;
     let mut manifest = run_manifest(command, &sources, &runs, opts, pool.current_num_threads());
     manifest.timing.output_seconds = started.elapsed().as_secs_f64();
+    manifest.timing.memory_estimate_bytes = Some(estimate);
+    manifest.timing.peak_rss_bytes = crate::engine::memory::peak_rss();
     let published = dir.commit(|hashes| manifest.to_json(hashes))?;
     print_summary(&runs, &published);
     Ok(published)
@@ -194,7 +193,7 @@ fn run_manifest(
     m.timing = Timing {
         init_seconds: Some(runs.iter().map(|r| r.init_seconds).sum()),
         run_seconds: Some(runs.iter().map(|r| r.run_seconds).sum()),
-        output_seconds: 0.0,
+        ..Timing::default()
     };
     m
 }

@@ -13,6 +13,12 @@ pub fn available() -> Option<u64> {
         .min()
 }
 
+/// This process's peak resident set size so far (Linux `VmHWM`); `None` where it is not known.
+pub fn peak_rss() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    kib_field(&text, "VmHWM:")
+}
+
 fn mem_available() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     kib_field(&text, "MemAvailable:")

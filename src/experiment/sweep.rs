@@ -574,6 +574,7 @@ pub(super) fn publish(
         init_seconds: None,
         run_seconds: Some(run_seconds),
         output_seconds: tables.elapsed().as_secs_f64(),
+        ..Timing::default()
     };
     out.commit(|hashes| manifest.to_json(hashes))
 }

@@ -294,6 +294,7 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<PathBuf> {
         init_seconds: None,
         run_seconds: Some(total),
         output_seconds: drawing.elapsed().as_secs_f64(),
+        ..Timing::default()
     };
     out.commit(|hashes| manifest.to_json(hashes))
 }

@@ -67,6 +67,7 @@ pub fn penalty_days(k: u8, deadline: f64) -> (f64, f64) {
 /// since the deadline, then every month's days until it corrects); compliance closes the order; a
 /// sanctioned violator without an open order gets one. Returns the daily penalty paid (M¥), which is
 /// also in `tally.daily_penalties`.
+#[inline]
 pub(super) fn step_order(
     order: &mut u8,
     terms: &OrderTerms,

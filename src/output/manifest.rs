@@ -67,6 +67,12 @@ pub struct Timing {
     pub run_seconds: Option<f64>,
     #[serde(default)]
     pub output_seconds: f64,
+    /// The memory estimate checked before the run (bytes), and the process's peak resident set
+    /// size when the manifest was written (Linux), to compare the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_estimate_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
 }
 
 /// When `cogov plot` redrew figures of the directory, and with which build.

@@ -271,6 +271,7 @@ pub fn validate(out: &Path, quick: bool, force: bool) -> Result<(PathBuf, bool)>
         init_seconds: None,
         run_seconds: Some(run_seconds),
         output_seconds: started.elapsed().as_secs_f64() - run_seconds,
+        ..Timing::default()
     };
     let published = dir.commit(|hashes| manifest.to_json(hashes))?;
     Ok((published, all_pass))
