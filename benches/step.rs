@@ -22,7 +22,8 @@ fn scenario(enterprises: u32, residents: u32) -> cogov::scenario::Params {
 fn step(c: &mut Criterion) {
     let mut group = c.benchmark_group("step");
     group.sample_size(10);
-    for (enterprises, residents) in [(250, 5_000), (2_500, 50_000), (25_000, 500_000)] {
+    // The default size (59,240 agents), ten times its residents, and a world above 10⁷ agents.
+    for (enterprises, residents) in [(2_400, 5_000), (2_400, 50_000), (25_000, 1_250_000)] {
         let p = scenario(enterprises, residents);
         let mut world = World::new(&p, 0);
         let (e, r, l, d) = world.agent_counts();
@@ -31,12 +32,14 @@ fn step(c: &mut Criterion) {
         group.bench_function(format!("agents_{agents}"), |b| {
             b.iter(|| world.step().expect("invariants hold"))
         });
+        // The bytes a step streams: each enterprise read and written; each resident's awareness,
+        // education and rewiring mask read and its next awareness written (10 bytes).
         let mut state =
             vec![
                 0u64;
-                (e * std::mem::size_of::<cogov::model::enterprise::Enterprise>() + r * 9) / 8
+                (e * std::mem::size_of::<cogov::model::enterprise::Enterprise>() + r * 10) / 8
             ];
-        // Roofline: one parallel read-modify-write pass over as many bytes as the agents' state, on
+        // Roofline: one parallel read-modify-write pass over as many bytes as the step touches, on
         // the same threads as the step.
         group.bench_function(format!("roofline_{agents}"), |b| {
             b.iter(|| {

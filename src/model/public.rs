@@ -223,7 +223,7 @@ pub fn step_chunk(
     let region = &awareness[region_start..region_start + region_len];
     let first = start - region_start;
     let degree = 2 * net.half_degree;
-    let mut sums = [0f64; PUBLIC_CHUNK];
+    let mut sums = [0f32; PUBLIC_CHUNK];
     let sums = &mut sums[..len];
     if degree > 0 {
         let h = net.half_degree as usize;
@@ -236,10 +236,8 @@ pub fn step_chunk(
             }
             None => net.neighbor(region_start, local, slot, region_len),
         };
-        let full = |local: usize, m: Option<u8>| -> f64 {
-            (0..degree)
-                .map(|slot| f64::from(region[end(local, slot, m)]))
-                .sum()
+        let full = |local: usize, m: Option<u8>| -> f32 {
+            (0..degree).map(|slot| region[end(local, slot, m)]).sum()
         };
         if !rewired.is_empty() && region_len > 2 * h {
             let masks = &rewired[start..start + len];
@@ -249,10 +247,10 @@ pub fn step_chunk(
             let inner = &mut sums[lo - first..hi - first];
             for d in 1..=h {
                 for (s, &v) in inner.iter_mut().zip(&region[lo + d..hi + d]) {
-                    *s += f64::from(v);
+                    *s += v;
                 }
                 for (s, &v) in inner.iter_mut().zip(&region[lo - d..hi - d]) {
-                    *s += f64::from(v);
+                    *s += v;
                 }
             }
             // Their rewired links: the rewired end replaces the lattice one. The residents with
@@ -280,8 +278,7 @@ pub fn step_chunk(
                         base,
                         community,
                     );
-                    sums[o] +=
-                        f64::from(region[j]) - f64::from(region[lattice(local, slot, region_len)]);
+                    sums[o] += region[j] - region[lattice(local, slot, region_len)];
                 }
             }
             // The residents at the region's ends, link by link.
@@ -295,21 +292,19 @@ pub fn step_chunk(
         }
     }
 
-    // The awareness update, branch-free; four partial sums in a fixed order for the tally.
+    // The awareness update in f32 (the precision awareness is stored in), branch-free, so that it
+    // runs four residents to an instruction; four partial f64 sums in a fixed order for the tally.
     let own = &awareness[start..start + len];
     let edu = &education[start..start + len];
-    let inv_degree = if degree > 0 {
-        1.0 / f64::from(degree)
-    } else {
-        0.0
-    };
-    let constant = env.observation_gain * env.observed + env.campaign;
+    let inv_degree = if degree > 0 { 1.0 / degree as f32 } else { 0.0 };
+    let constant = (env.observation_gain * env.observed + env.campaign) as f32;
+    let (influence, forgetting) = (env.peer_influence as f32, env.forgetting as f32);
+    let education_gain = (env.education / 255.0) as f32;
     let mut lanes = [0f64; 4];
-    let update = |a: f32, e: u8, sum: f64| {
-        let a = f64::from(a);
+    let update = |a: f32, e: u8, sum: f32| {
         let peers = if degree > 0 { sum * inv_degree } else { a };
-        let drift = f64::from(e) * (1.0 / 255.0) * env.education + constant;
-        let v = a + env.peer_influence * (peers - a) + (1.0 - a) * drift - env.forgetting * a;
+        let drift = f32::from(e) * education_gain + constant;
+        let v = a + influence * (peers - a) + (1.0 - a) * drift - forgetting * a;
         // Clamped to [0, 1] by comparisons the compiler turns into min/max.
         let v = if v < 0.0 { 0.0 } else { v };
         if v > 1.0 { 1.0 } else { v }
@@ -323,14 +318,14 @@ pub fn step_chunk(
     {
         for k in 0..4 {
             let v = update(a[k], e[k], s[k]);
-            out[k] = v as f32;
-            lanes[k] += v;
+            out[k] = v;
+            lanes[k] += f64::from(v);
         }
     }
     for o in body..len {
         let v = update(own[o], edu[o], sums[o]);
-        next[o] = v as f32;
-        lanes[o - body] += v;
+        next[o] = v;
+        lanes[o - body] += f64::from(v);
     }
     let mut tally = PublicTally {
         residents: len as f64,
