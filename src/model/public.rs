@@ -221,10 +221,28 @@ pub fn step_chunk(
     let len = next.len();
     debug_assert!(len <= PUBLIC_CHUNK);
     let region = &awareness[region_start..region_start + region_len];
-    let first = start - region_start;
-    let degree = 2 * net.half_degree;
     let mut sums = [0f32; PUBLIC_CHUNK];
     let sums = &mut sums[..len];
+    neighbourhood_sums(sums, region, rewired, start, region_start, net);
+    let own = &awareness[start..start + len];
+    let mut tally = update(next, own, &education[start..start + len], sums, net, env);
+    file_complaints(&mut tally, own, env, rng);
+    tally
+}
+
+/// The sum of last month's awareness over the links of each resident of the chunk starting at
+/// global index `start`, in `sums`.
+fn neighbourhood_sums(
+    sums: &mut [f32],
+    region: &[f32],
+    rewired: &[u8],
+    start: usize,
+    region_start: usize,
+    net: &Network,
+) {
+    let (len, region_len) = (sums.len(), region.len());
+    let first = start - region_start;
+    let degree = 2 * net.half_degree;
     if degree > 0 {
         let h = net.half_degree as usize;
         let block = net.block(region_len);
@@ -291,17 +309,28 @@ pub fn step_chunk(
             }
         }
     }
+}
 
+/// The awareness update of the chunk into `next`, from its residents' awareness `own`, education
+/// and neighbourhood sums; returns the chunk's tally without its complaints.
+fn update(
+    next: &mut [f32],
+    own: &[f32],
+    edu: &[u8],
+    sums: &[f32],
+    net: &Network,
+    env: &PublicEnvironment,
+) -> PublicTally {
+    let len = next.len();
+    let degree = 2 * net.half_degree;
     // The awareness update in f32 (the precision awareness is stored in), branch-free, so that it
     // runs four residents to an instruction; four partial f64 sums in a fixed order for the tally.
-    let own = &awareness[start..start + len];
-    let edu = &education[start..start + len];
     let inv_degree = if degree > 0 { 1.0 / degree as f32 } else { 0.0 };
     let constant = (env.observation_gain * env.observed + env.campaign) as f32;
     let (influence, forgetting) = (env.peer_influence as f32, env.forgetting as f32);
     let education_gain = (env.education / 255.0) as f32;
     let mut lanes = [0f64; 4];
-    let update = |a: f32, e: u8, sum: f32| {
+    let one = |a: f32, e: u8, sum: f32| {
         let peers = if degree > 0 { sum * inv_degree } else { a };
         let drift = f32::from(e) * education_gain + constant;
         let v = a + influence * (peers - a) + (1.0 - a) * drift - forgetting * a;
@@ -317,22 +346,31 @@ pub fn step_chunk(
         .zip(sums.chunks_exact(4))
     {
         for k in 0..4 {
-            let v = update(a[k], e[k], s[k]);
+            let v = one(a[k], e[k], s[k]);
             out[k] = v;
             lanes[k] += f64::from(v);
         }
     }
     for o in body..len {
-        let v = update(own[o], edu[o], sums[o]);
+        let v = one(own[o], edu[o], sums[o]);
         next[o] = v;
         lanes[o - body] += f64::from(v);
     }
-    let mut tally = PublicTally {
+    PublicTally {
         residents: len as f64,
         awareness: (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]),
         ..PublicTally::default()
-    };
+    }
+}
 
+/// The complaints the chunk's residents file this month, into `tally`.
+fn file_complaints(
+    tally: &mut PublicTally,
+    own: &[f32],
+    env: &PublicEnvironment,
+    rng: &mut Stream,
+) {
+    let len = own.len();
     // Complaints of last month's awareness: resident i's people file λ_i = rate·a_i·o_r in
     // expectation. While λ < 1 for everyone, a Bernoulli(λ_max) candidate (λ_max = rate·o_r, the
     // most aware resident's) is accepted with probability a_i — the same Bernoulli(λ_i) per
@@ -344,7 +382,7 @@ pub fn step_chunk(
         let mut o = rng.gap(log_fail);
         while o < len {
             if rng.hit(f64::from(own[o])) {
-                file(&mut tally, env, rng);
+                file(tally, env, rng);
             }
             o = o.saturating_add(1).saturating_add(rng.gap(log_fail));
         }
@@ -358,11 +396,10 @@ pub fn step_chunk(
                 expected as u32 + u32::from(rng.hit(expected.fract()))
             };
             for _ in 0..complaints {
-                file(&mut tally, env, rng);
+                file(tally, env, rng);
             }
         }
     }
-    tally
 }
 
 /// One complaint filed: it names a real violator, reaches a competent department and is taken up,
