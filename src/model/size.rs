@@ -67,6 +67,26 @@ mod tests {
     use crate::scenario::resolve_str;
 
     #[test]
+    fn the_estimate_covers_the_arrays_a_world_holds_within_ten_percent() {
+        for sets in [
+            vec!["public.per_region=20000".to_string()],
+            vec!["public.neighbors=10".into()],
+            vec![
+                "enterprises.per_region=5000".into(),
+                "public.per_region=0".into(),
+            ],
+        ] {
+            let p = resolve_str("", "s", &sets).unwrap();
+            let held = crate::model::World::new(&p, 0).agent_state_bytes();
+            let estimate = world_bytes(&p);
+            assert!(
+                estimate >= held && (estimate as f64) < 1.1 * held as f64,
+                "{sets:?}: estimate {estimate} B for {held} B held"
+            );
+        }
+    }
+
+    #[test]
     fn estimate_grows_with_agents_and_replicates() {
         // 250 enterprises a region, so that residents dominate the bytes.
         let few = "enterprises.per_region=250".to_string();
@@ -86,7 +106,7 @@ mod tests {
         assert!((8.0..10.0).contains(&ratio), "{ratio}");
         // Twice the replicates (all built at once) of ~9× larger worlds, plus records that only double.
         assert!(run_bytes(&[&big]) > 10 * run_bytes(&[&small]));
-        // 8 regions × 250 enterprises × 28 B + 8 × 5000 residents × 9 B ≈ 0.4 MB per world.
+        // 8 regions × 250 enterprises × 28 B + 8 × 5000 residents × 10 B ≈ 0.46 MB per world.
         let w = world_bytes(&small);
         assert!((400_000..600_000).contains(&w), "{w}");
     }

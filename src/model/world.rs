@@ -284,6 +284,16 @@ impl<'p> World<'p> {
         )
     }
 
+    /// Bytes the agents' arrays hold (enterprises; residents' awareness, its buffer, education and
+    /// rewiring masks): what the memory estimate (`size.rs`) must cover.
+    pub fn agent_state_bytes(&self) -> u64 {
+        let public = &self.public;
+        (self.enterprises.capacity() * std::mem::size_of::<Enterprise>()
+            + (public.awareness.capacity() + public.next.capacity()) * 4
+            + public.education.capacity()
+            + public.rewired.capacity()) as u64
+    }
+
     /// Advance one month. Fails only if an invariant (mass, money, finite state) is broken.
     pub fn step(&mut self) -> Result<StepRecord, Broken> {
         let (p, t) = (self.p, self.t);
