@@ -6,18 +6,18 @@
 //! blocks of `community` residents, e.g. a township; 0 = the whole region). Keeping long-range ties
 //! within a community matches the locality of real social ties and keeps the reads of rewired
 //! neighbours in cache: at 10 million residents it is 1.5× faster than region-wide rewiring
-//! (BENCHMARKS.md). The network is not stored:
-//! link j of resident i is recomputed from a hash of (replicate key, i, j), which costs a few
-//! nanoseconds and no memory — what lets the public reach millions of agents.
+//! (BENCHMARKS.md). The network is not stored: link j of resident i is a hash of (replicate key, i,
+//! j), and only which links are rewired is cached, a byte per resident, so that a step hashes just
+//! the rewired links — what lets the public reach a hundred million agents.
 //!
 //! Awareness update (synchronous, from last step's values):
 //!   a' = a + μ(ā_nbrs − a) + (1 − a)(edu_i·g_edu + g_obs·o_r + g_ngo,r) − f·a,
 //! with o_r = v_r·S_r/(S_r + T) the pollution the resident sees (v_r rises with disclosure).
 //! Each resident agent stands for `population / per_region` people; it files `λ = rate·people·a·o_r`
-//! complaints in expectation (one Bernoulli draw while λ < 1), so the region's complaints do not
-//! depend on how many agents represent it; the complaint names a real violator with
-//! probability `accuracy·(violation share)`, reaches a competent department with probability `reach`
-//! and is taken up with probability `handle` (see `complaints.rs`).
+//! complaints in expectation (a Bernoulli event while λ < 1, reached by geometric skips), so the
+//! region's complaints do not depend on how many agents represent it; the complaint names a real
+//! violator with probability `accuracy·(violation share)`, reaches a competent department with
+//! probability `reach` and is taken up with probability `handle` (see `complaints.rs`).
 
 use rayon::prelude::*;
 
