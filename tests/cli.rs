@@ -420,6 +420,7 @@ fn a_river_network_runs_and_rejects_cycles_and_bad_indices() {
     assert_eq!((received[0], received[1], received[4]), (0.0, 0.0, 0.0));
     for (name, downstream, key) in [
         ("tree-cycle", "[1, 0, -1]", "world.downstream[0]"),
+        ("tree-cycle-below", "[1, 2, 1]", "world.downstream[0]"),
         ("tree-self", "[0, -1, -1]", "world.downstream[0]"),
         ("tree-range", "[3, -1, -1]", "world.downstream[0]"),
         ("tree-length", "[-1, -1]", "world.downstream"),

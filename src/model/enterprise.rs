@@ -228,6 +228,11 @@ impl Channels {
             .fold(self.none_other, |none, p| none * (1.0 - (p * w).min(1.0)))
     }
 
+    /// Bit masks of the channels in [`Channels::fire`]'s result.
+    fn departments_mask(&self) -> u32 {
+        (1 << self.departments) - 1
+    }
+
     fn complaint(&self) -> u32 {
         1 << self.departments
     }
@@ -352,10 +357,10 @@ pub fn step_chunk(
         }
         let channels = &*by_kind[kind].get_or_insert_with(|| Channels::new(policy, acting));
         let fired = channels.fire(f64::from(e.weight), rng);
-        let departments = channels.complaint() - 1;
         let ngo = fired & channels.ngo() != 0;
         let direct = fired & channels.direct() != 0;
-        reached |= fired & (departments | channels.complaint()) != 0 || (ngo && acting & 1 != 0);
+        reached |= fired & (channels.departments_mask() | channels.complaint()) != 0
+            || (ngo && acting & 1 != 0);
         let court = ngo && rng.hit(policy.litigation_share);
         let capture = (policy.capture * 2.0 * f64::from(e.output)
             / (f64::from(e.output) + policy.mean_output))
@@ -382,17 +387,18 @@ pub fn step_chunk(
         tally.output += f64::from(e.output);
         tally.belief += f64::from(e.belief);
         tally.false_alarms += f64::from(u8::from(false_alarm));
-        // Without a branch on the choice, which is a coin flip to the branch predictor: adding
-        // 0·x leaves a sum as it was.
-        let complied = f64::from(u8::from(comply));
-        tally.complying += complied;
-        tally.violating += 1.0 - complied;
-        tally.abatement_cost += complied * cost;
-        tally.subsidies += complied * policy.subsidy;
-        tally.emissions += f64::from(e.emission) * (1.0 - complied * abatement);
-        if !comply && (reached || direct || ngo) {
+        if comply {
+            tally.complying += 1.0;
+            tally.abatement_cost += cost;
+            tally.subsidies += policy.subsidy;
+            tally.emissions += f64::from(e.emission) * (1.0 - abatement);
+        } else {
+            tally.violating += 1.0;
+            tally.emissions += f64::from(e.emission);
             tally.court_cases += f64::from(u8::from(court));
-            tally.detected += 1.0;
+            if reached || direct || ngo {
+                tally.detected += 1.0;
+            }
             if exposure {
                 tally.sanctioned += 1.0;
                 if administrative || direct {

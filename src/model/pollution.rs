@@ -126,17 +126,34 @@ impl Basin {
     }
 
     /// The regions of a river or river network ordered so that each comes after its downstream
-    /// region: by the number of links to the mouth.
+    /// region: by the number of links to the mouth, each region's counted once (the walk stops at
+    /// a region already counted).
     fn mouth_first(&self) -> Vec<usize> {
-        let hops = |mut u: usize| {
-            let mut k = 0;
-            while let Some(&(d, _)) = self.edges[u].first() {
-                u = d;
-                k += 1;
+        let n = self.stock.len();
+        let mut hops: Vec<Option<usize>> = vec![None; n];
+        let mut path = Vec::new();
+        for start in 0..n {
+            let mut u = start;
+            while hops[u].is_none() {
+                match self.edges[u].first() {
+                    Some(&(d, _)) => {
+                        path.push(u);
+                        u = d;
+                    }
+                    None => hops[u] = Some(0),
+                }
             }
-            k
-        };
-        let mut order: Vec<(usize, usize)> = (0..self.stock.len()).map(|u| (hops(u), u)).collect();
+            let mut k = hops[u].unwrap_or(0);
+            while let Some(v) = path.pop() {
+                k += 1;
+                hops[v] = Some(k);
+            }
+        }
+        let mut order: Vec<(usize, usize)> = hops
+            .into_iter()
+            .enumerate()
+            .map(|(u, k)| (k.unwrap_or(0), u))
+            .collect();
         order.sort_unstable();
         order.into_iter().map(|(_, u)| u).collect()
     }

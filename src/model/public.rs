@@ -108,11 +108,11 @@ impl Network {
         base + ((u128::from(mix64(h)) * len as u128) >> 64) as usize
     }
 
-    /// Fill `masks` with the rewiring mask of each resident of the regions of `n` residents that
-    /// `masks` covers (see [`Public::rewired`]); empty when the links are too many for a byte.
-    pub fn masks(&self, residents: usize, n: usize) -> Vec<u8> {
+    /// The rewiring mask of each of `residents` residents (global indices from 0; see
+    /// [`Public::rewired`]); empty when the links are too many for a byte.
+    pub fn masks(&self, residents: usize) -> Vec<u8> {
         let degree = 2 * self.half_degree;
-        if degree > MASK_LINKS || n == 0 {
+        if degree > MASK_LINKS {
             return Vec::new();
         }
         let mut masks = vec![0u8; residents];
@@ -273,6 +273,7 @@ fn neighbourhood_sums(
             }
             // Their rewired links: the rewired end replaces the lattice one. The residents with
             // one are listed first without a branch (a quarter of them, at random, at β = 0.05).
+            const _: () = assert!(PUBLIC_CHUNK <= 1 << 16, "chunk offsets are u16");
             let mut listed = [0u16; PUBLIC_CHUNK];
             let mut count = 0;
             for (o, &m) in masks[lo - first..hi - first].iter().enumerate() {
@@ -555,7 +556,7 @@ mod tests {
         let (awareness, education) = residents(n);
         for neighbors in [2, 6, 8] {
             let net = Network::new(neighbors, 0.3, 4096, 5);
-            let masks = net.masks(2 * n, n);
+            let masks = net.masks(2 * n);
             assert_eq!(masks.len(), 2 * n);
             let step = |rewired: &[u8]| {
                 let mut next = vec![0f32; 2 * n];
@@ -604,7 +605,7 @@ mod tests {
         let n = 40 * PUBLIC_CHUNK;
         let (awareness, education) = residents(n);
         let net = Network::new(6, 0.05, 4096, 5);
-        let masks = net.masks(2 * n, n);
+        let masks = net.masks(2 * n);
         for rate in [0.1, 0.9] {
             let env = environment(rate);
             let mut next = vec![0f32; n];

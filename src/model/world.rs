@@ -150,7 +150,7 @@ impl<'p> World<'p> {
             key.digest,
         );
         let mut public = init::public(p, &key, regions * residents_per_region);
-        public.rewired = network.masks(regions * residents_per_region, residents_per_region);
+        public.rewired = network.masks(regions * residents_per_region);
 
         let basin = Basin::new(
             &p.world.topology,

@@ -310,19 +310,28 @@ fn downstream(c: &Checker, w: &super::World) -> Result<Vec<Option<usize>>, Input
             }
         });
     }
+    // Each region is walked once: 1 marks the walk in progress (met again: a cycle), 2 a region
+    // known to reach a mouth.
+    let mut state = vec![0u8; n];
+    let mut path = Vec::new();
     for start in 0..n {
-        let (mut at, mut steps) = (start, 0);
-        while let Some(next) = links[at] {
-            at = next;
-            steps += 1;
-            if steps > n {
+        let mut at = start;
+        while state[at] != 2 {
+            if state[at] == 1 {
                 return Err(c.fail(
                     &format!("world.downstream[{start}]"),
                     d[start],
                     "a network without cycles: following the downstream links from every region must reach a mouth (−1)",
                 ));
             }
+            state[at] = 1;
+            path.push(at);
+            match links[at] {
+                Some(next) => at = next,
+                None => break,
+            }
         }
+        path.drain(..).for_each(|v| state[v] = 2);
     }
     Ok(links)
 }
