@@ -7,6 +7,7 @@
 // Region-level loops index several parallel per-region arrays at once; an index reads clearer there.
 #![allow(clippy::needless_range_loop)]
 
+pub mod calibrate;
 pub mod commands;
 pub mod console;
 pub mod engine;

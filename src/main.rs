@@ -44,6 +44,13 @@ enum Command {
     Compare {
         /// Scenario files (TOML); none = scenarios/fragmented.toml and scenarios/coordinated.toml.
         scenarios: Vec<PathBuf>,
+        /// Compare over draws of a calibration's posterior (its posterior.csv): effects with
+        /// intervals that carry the parameters' uncertainty.
+        #[arg(long, value_name = "FILE")]
+        posterior: Option<PathBuf>,
+        /// With --posterior: the number of posterior draws.
+        #[arg(long, value_name = "N", default_value_t = 40, requires = "posterior")]
+        draws: u32,
         #[command(flatten)]
         common: Common,
     },
@@ -68,7 +75,32 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Merge the output directories of all shards of a sweep into one.
+    /// Calibrate a scenario's parameters to observed statistics (approximate Bayesian computation).
+    #[command(after_help = "Examples:
+  cogov calibrate scenarios/calibration/china-2020.toml
+  cogov calibrate scenarios/calibration/china-2020.toml --resume                (after a kill)
+  cogov calibrate CAL --shard 0/2 --out output/c0    (and 1/2: generation 0 on two machines)
+  cogov merge output/c0 output/c1 --out output/cal
+  cogov calibrate CAL --resume --out output/cal     (the next generations; or --shard I/N --from output/cal)")]
+    Calibrate {
+        /// Calibration file (TOML).
+        calibration: PathBuf,
+        /// Run only shard I of N (0-based) of the next generation, e.g. --shard 0/4.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// With --shard: the calibration directory (merged shards) whose finished generations to continue.
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
+        /// Continue an interrupted calibration, or merged shards, in the output directory.
+        #[arg(long)]
+        resume: bool,
+        /// With --resume or --from: accept a directory another build of cogov started.
+        #[arg(long)]
+        allow_other_build: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Merge the output directories of all shards of a sweep (or of a calibration generation) into one.
     Merge {
         /// Shard output directories (all N of them).
         #[arg(required = true)]
@@ -337,9 +369,16 @@ fn main() -> ExitCode {
         Command::Run { scenario, common } => {
             commands::run(&scenario, &common.options()).map(|_| ())
         }
-        Command::Compare { scenarios, common } => {
-            commands::compare(&scenarios, &common.options()).map(|_| ())
+        Command::Compare {
+            scenarios,
+            posterior,
+            draws,
+            common,
+        } => match posterior {
+            Some(file) => commands::compare_posterior(&scenarios, &common.options(), &file, draws),
+            None => commands::compare(&scenarios, &common.options()),
         }
+        .map(|_| ()),
         Command::Params {
             prefix,
             format,
@@ -392,6 +431,27 @@ fn main() -> ExitCode {
                     allow_other_build,
                 };
                 commands::sweep(&experiment, &common.options(), how)
+            })
+            .map(|_| ()),
+        Command::Calibrate {
+            calibration,
+            shard,
+            from,
+            resume,
+            allow_other_build,
+            common,
+        } => shard
+            .as_deref()
+            .map(commands::parse_shard)
+            .transpose()
+            .and_then(|shard| {
+                let how = commands::CalibrateHow {
+                    shard,
+                    from,
+                    resume,
+                    allow_other_build,
+                };
+                commands::calibrate(&calibration, &common.options(), how)
             })
             .map(|_| ()),
         Command::Merge {

@@ -81,7 +81,7 @@ fn reproduce_is_byte_identical_and_plot_redraws_the_same_bytes() {
     );
 
     let index = std::fs::read_to_string(a.join("figures.md")).unwrap();
-    assert_eq!(index.matches("- **fig").count(), 9);
+    assert_eq!(index.matches("- **fig").count(), 12);
 }
 
 #[test]

@@ -242,13 +242,23 @@ fn bad_experiments_exit_2_with_a_located_message() {
 fn every_shipped_experiment_and_scenario_loads() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut checked = 0;
-    for dir in ["", "figures", "validation", "experiments"] {
+    for dir in [
+        "",
+        "figures",
+        "validation",
+        "experiments",
+        "history",
+        "calibration",
+    ] {
         for entry in std::fs::read_dir(root.join(dir)).unwrap() {
             let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "toml") {
+            if path.extension().is_none_or(|e| e != "toml") || path.ends_with("history.toml") {
                 continue;
             }
-            if dir == "experiments" {
+            if dir == "calibration" {
+                cogov::calibrate::load_calibration(&path, &[])
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            } else if dir == "experiments" {
                 cogov::experiment::load_experiment(&path, &[])
                     .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             } else {

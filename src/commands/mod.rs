@@ -116,6 +116,112 @@ pub fn compare(paths: &[PathBuf], opts: &RunOptions) -> Result<PathBuf> {
     execute("compare", sources, &out, opts, Some(title))
 }
 
+/// The headline metrics of `compare` (its summary on stdout and its posterior effects).
+pub const HEADLINE: [Indicator; 6] = [
+    Indicator::PollutionMean,
+    Indicator::TargetMetShare,
+    Indicator::ComplianceRate,
+    Indicator::EnforcementCost,
+    Indicator::WelfareNet,
+    Indicator::AwarenessMean,
+];
+
+/// `cogov compare [SCENARIO…] --posterior FILE`: the scenarios compared over `draws` draws of a
+/// calibration's posterior; writes `posterior-effects.csv` (each scenario against the first, with
+/// intervals over the draws) and `posterior-draws.csv`.
+pub fn compare_posterior(
+    paths: &[PathBuf],
+    opts: &RunOptions,
+    posterior: &Path,
+    draws: u32,
+) -> Result<PathBuf> {
+    use crate::calibrate::posterior::{effects_table, read_draws, run_draws};
+    let started = Instant::now();
+    if !(1..=10_000).contains(&draws) {
+        return Err(InputError::OutOfRange {
+            file: "--draws".into(),
+            key: "draws".into(),
+            value: draws.to_string(),
+            allowed: "a whole number in [1, 10000]".into(),
+        }
+        .into());
+    }
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        let dir = crate::scenario::shipped_dir()?;
+        vec![dir.join("fragmented.toml"), dir.join("coordinated.toml")]
+    } else {
+        paths.to_vec()
+    };
+    let sources = paths
+        .iter()
+        .map(|p| load(p, opts))
+        .collect::<Result<Vec<_>>>()?;
+    let params: Vec<crate::scenario::Params> = sources.iter().map(|s| s.params.clone()).collect();
+    let names: Vec<&str> = params.iter().map(|p| p.name()).collect();
+    let file = posterior.display().to_string();
+    let drawn = read_draws(posterior, draws, params[0].seed)?;
+    let pool = crate::engine::thread_pool(opts.threads)?;
+    let out_path = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output/compare-posterior"));
+    let mut out = OutputDir::create(&out_path, opts.force)?;
+    let means = pool.install(|| run_draws(&params, &drawn, &HEADLINE, &file))?;
+    let mut columns = vec!["draw".to_string(), "particle".into(), "scenario".into()];
+    columns.extend(HEADLINE.iter().map(|m| m.name().to_string()));
+    let mut table = crate::output::table::Table::new(&columns);
+    for (d, per) in means.iter().enumerate() {
+        for (s, values) in per.iter().enumerate() {
+            let mut row = vec![
+                crate::output::table::Cell::from(d),
+                crate::output::table::Cell::from(drawn[d].particle.as_str()),
+                crate::output::table::Cell::from(names[s]),
+            ];
+            row.extend(values.iter().map(|&v| crate::output::table::Cell::Num(v)));
+            table.push(row);
+        }
+    }
+    out.write_table("posterior-draws", &table)?;
+    let effects = effects_table(&names, &HEADLINE, &means);
+    out.write_table("posterior-effects", &effects)?;
+    for s in 1..names.len() {
+        let pollution: Vec<f64> = means
+            .iter()
+            .map(|d| (d[s][0] - d[0][0]) / d[0][0].abs())
+            .collect();
+        let (m, lo, hi) = crate::calibrate::posterior::interval(&pollution);
+        crate::sayln!(
+            "{}: pollution {:+.0}% [{:+.0}, {:+.0}] against {} over {} posterior draws",
+            names[s],
+            100.0 * m,
+            100.0 * lo,
+            100.0 * hi,
+            names[0],
+            means.len()
+        );
+    }
+    let mut manifest = Manifest::new("compare", pool.current_num_threads());
+    manifest.scenarios = sources
+        .iter()
+        .map(|s| ScenarioEntry::new(s.params.name(), s.path.as_deref(), s.params.to_toml()))
+        .collect();
+    manifest.overrides = opts.sets.clone();
+    manifest.seed = Some(params[0].seed);
+    manifest.detail("posterior", &file);
+    manifest.detail(
+        "posterior_sha256",
+        crate::output::sha256_hex(crate::scenario::read_text(posterior)?.as_bytes()),
+    );
+    manifest.detail("draws", draws);
+    manifest.timing = Timing {
+        run_seconds: Some(started.elapsed().as_secs_f64()),
+        ..Timing::default()
+    };
+    let out = out.commit(|hashes| manifest.to_json(hashes))?;
+    crate::sayln!("outputs written to {}", out.display());
+    Ok(out)
+}
+
 fn execute(
     command: &str,
     sources: Vec<ScenarioSource>,
@@ -200,14 +306,7 @@ fn run_manifest(
 
 /// A short table of headline results on stdout.
 fn print_summary(runs: &[ScenarioRun], out: &Path) {
-    const SHOWN: [Indicator; 6] = [
-        Indicator::PollutionMean,
-        Indicator::TargetMetShare,
-        Indicator::ComplianceRate,
-        Indicator::EnforcementCost,
-        Indicator::WelfareNet,
-        Indicator::AwarenessMean,
-    ];
+    const SHOWN: [Indicator; 6] = HEADLINE;
     let window = runs[0].params.output.window;
     crate::sayln!("final {window}-month means over replicates (95% CI):");
     crate::say!("{:<18}", "metric");
@@ -290,9 +389,67 @@ pub fn sweep(path: &Path, opts: &RunOptions, how: SweepHow) -> Result<PathBuf> {
     Ok(out)
 }
 
-/// `cogov merge DIR…`: combine finished shards into one sweep directory.
+/// How `cogov calibrate` runs: a shard of one generation (continuing `from`), or continuing an
+/// interrupted calibration.
+#[derive(Debug, Clone, Default)]
+pub struct CalibrateHow {
+    pub shard: Option<(u32, u32)>,
+    pub from: Option<PathBuf>,
+    pub resume: bool,
+    pub allow_other_build: bool,
+}
+
+/// `cogov calibrate CALIBRATION`: approximate Bayesian computation of a scenario's parameters.
+pub fn calibrate(path: &Path, opts: &RunOptions, how: CalibrateHow) -> Result<PathBuf> {
+    if opts.seed.is_some() || opts.steps.is_some() || opts.replicates.is_some() {
+        return Err(InputError::Usage(
+            "calibrate takes its run size from the calibration file (seed, steps, replicates), \
+             so that a resume or a shard cannot change it"
+                .into(),
+        )
+        .into());
+    }
+    let cal = crate::calibrate::load_calibration(path, &opts.sets)?;
+    let pool = crate::engine::thread_pool(opts.threads)?;
+    let threads = pool.current_num_threads();
+    let per_sim: u64 = cal
+        .groups
+        .iter()
+        .map(|(_, p)| crate::engine::Model::world_bytes(p))
+        .max()
+        .unwrap_or(0)
+        .saturating_mul(u64::from(cal.base.replicates));
+    // A batch of 4 simulations per thread in flight, each holding its replicates' worlds.
+    crate::engine::memory::check(
+        per_sim.saturating_mul(4 * threads as u64),
+        "this calibration (a batch of simulations per thread, each with its replicates' worlds)",
+        opts.allow_large_memory,
+    )?;
+    let copts = crate::calibrate::run::CalibrateOptions {
+        out: opts.out.clone(),
+        shard: how.shard,
+        from: how.from,
+        resume: how.resume,
+        force: opts.force,
+        progress: opts.progress,
+        sets: opts.sets.clone(),
+        allow_other_build: how.allow_other_build,
+    };
+    let out = pool.install(|| crate::calibrate::run::calibrate(&cal, &copts, threads))?;
+    crate::sayln!("calibration `{}` written to {}", cal.name, out.display());
+    Ok(out)
+}
+
+/// `cogov merge DIR…`: combine finished shards into one sweep (or calibration) directory.
 pub fn merge(dirs: &[PathBuf], out: &Path, force: bool, any_build: bool) -> Result<PathBuf> {
-    let out = crate::experiment::merge::merge(dirs, out, force, any_build)?;
+    let calibration = dirs
+        .first()
+        .is_some_and(|d| d.join(crate::output::dir::CALIBRATION_IDENTITY).is_file());
+    let out = if calibration {
+        crate::calibrate::merge::merge(dirs, out, force, any_build)?
+    } else {
+        crate::experiment::merge::merge(dirs, out, force, any_build)?
+    };
     crate::sayln!("merged {} shards into {}", dirs.len(), out.display());
     Ok(out)
 }

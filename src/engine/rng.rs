@@ -16,6 +16,8 @@ pub enum Purpose {
     Government = 5,
     /// Experimental designs and bootstrap resampling.
     Design = 6,
+    /// Calibration proposals.
+    Calibration = 7,
 }
 
 /// SplitMix64 finaliser: a cheap, well-mixed 64-bit hash (Steele, Lea & Flood 2014).

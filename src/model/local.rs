@@ -152,6 +152,21 @@ impl MonitorHistory {
         }
     }
 
+    /// Keep the history under a new monitoring latency from month t on: the rows of the last
+    /// months are kept as far as they reach, and a longer latency repeats the oldest one kept.
+    pub fn relag(&mut self, t: u32, latency: u32) {
+        let n = self.rows.len();
+        let t = t as usize;
+        // Before month t the newest row is month t − 1's, at (t − 1) mod n; at most n are known.
+        let known = |age: usize| self.rows[(t + n - 1 - age.min(n - 1)) % n].clone();
+        let m = latency as usize + 1;
+        let mut rows = vec![Vec::new(); m];
+        for age in 0..m {
+            rows[(t + m - 1 - age) % m] = known(age);
+        }
+        self.rows = rows;
+    }
+
     /// Record the stocks at the end of month t.
     pub fn record(&mut self, t: u32, stock: &[f64]) {
         let n = self.rows.len();
@@ -235,5 +250,22 @@ mod tests {
         let mut h0 = MonitorHistory::new(0, &[0.0]);
         h0.record(5, &[5.0]);
         assert_eq!(h0.lagged(5, 0), 5.0);
+    }
+
+    #[test]
+    fn a_shorter_latency_keeps_the_months_it_still_needs() {
+        let mut h = MonitorHistory::new(3, &[0.0]);
+        for t in 0..10 {
+            h.record(t, &[t as f64]);
+        }
+        // In month 10 a lag of 3 reads month 7's stock; after the reform a lag of 1 reads month 9's.
+        assert_eq!(h.lagged(10, 0), 7.0);
+        h.relag(10, 1);
+        assert_eq!(h.lagged(10, 0), 9.0);
+        h.record(10, &[10.0]);
+        assert_eq!(h.lagged(11, 0), 10.0);
+        // A longer lag repeats the oldest month kept.
+        h.relag(11, 4);
+        assert_eq!(h.lagged(11, 0), 9.0);
     }
 }

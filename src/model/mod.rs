@@ -15,6 +15,7 @@ pub mod chief;
 pub mod compensation;
 pub mod complaints;
 pub mod enterprise;
+pub mod history;
 mod init;
 pub mod inspection;
 pub mod ledger;

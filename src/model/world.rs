@@ -233,6 +233,31 @@ impl<'p> World<'p> {
         }
     }
 
+    /// From this month on, run under `p`: a reform of the arrangements (a historical run switches
+    /// them in the months they happened). The agents keep their state; what the world derives from
+    /// its arrangements is derived again. `p` must differ from the current scenario only in
+    /// arrangements ([`crate::model::history::structural_difference`] checks it).
+    pub fn reform(&mut self, p: &'p Params) {
+        self.p = p;
+        self.acting = inspection::acting_sets(p);
+        self.take_up = inspection::take_up(p);
+        self.reach = complaints::reach(p, inspection::competent_departments(p));
+        if p.prices_damage() && self.residence.is_none() {
+            self.residence = Some(self.basin.residence(&p.world.topology));
+        }
+        for (r, (f, c)) in self
+            .facts
+            .iter_mut()
+            .zip(self.enterprises.chunks(self.per_region))
+            .enumerate()
+        {
+            f.curvature = RegionFacts::curvature(p, c);
+            f.own_residence = self.residence.as_ref().map_or(0.0, |g| g.own(r));
+            f.total_residence = self.residence.as_ref().map_or(0.0, |g| g.total(r));
+        }
+        self.monitor.relag(self.t, p.monitoring.latency);
+    }
+
     pub fn step_index(&self) -> u32 {
         self.t
     }

@@ -14,7 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::atomic::{Lock, RANDOM_LEN, copy_tree, remove_tree};
-use super::dir::{MANIFEST, OutputDir, SWEEP_IDENTITY};
+use super::dir::{CALIBRATION_IDENTITY, MANIFEST, OutputDir, SWEEP_IDENTITY};
 use crate::error::{Error, OutputError, Result};
 impl OutputDir {
     /// Claim `target` and start writing a new version of it (see [`Claim::fresh`]).
@@ -24,9 +24,10 @@ impl OutputDir {
 }
 
 /// Files that mark a directory as one cogov wrote (earlier versions wrote no manifest for some).
-const MARKERS: [&str; 5] = [
+const MARKERS: [&str; 6] = [
     MANIFEST,
     SWEEP_IDENTITY,
+    CALIBRATION_IDENTITY,
     "figures.md",
     "validation.csv",
     "vertices.csv",
@@ -100,7 +101,7 @@ impl Claim {
     }
 
     /// Staging directories that killed commands left for this target, and which of them hold an
-    /// interrupted sweep (a sweep identity and no manifest).
+    /// interrupted sweep or calibration (an identity and no manifest).
     pub fn leftovers(&self) -> Result<Vec<(PathBuf, bool)>> {
         let prefix = format!(".{}.cogov-", self.name);
         let mut found = Vec::new();
@@ -115,8 +116,9 @@ impl Claim {
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
             if ours && is_dir {
                 let path = entry.path();
-                let checkpoint =
-                    path.join(SWEEP_IDENTITY).is_file() && !path.join(MANIFEST).exists();
+                let checkpoint = (path.join(SWEEP_IDENTITY).is_file()
+                    || path.join(CALIBRATION_IDENTITY).is_file())
+                    && !path.join(MANIFEST).exists();
                 found.push((path, checkpoint));
             }
         }

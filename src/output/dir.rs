@@ -20,6 +20,9 @@ use crate::error::{Error, Result};
 pub const MANIFEST: &str = "manifest.json";
 /// A sweep's identity: present, without a manifest, in the checkpoint of an interrupted sweep.
 pub const SWEEP_IDENTITY: &str = "sweep.json";
+/// A calibration's identity: present, without a manifest, in the checkpoint of an interrupted
+/// calibration.
+pub const CALIBRATION_IDENTITY: &str = "calibration.json";
 
 struct Publish {
     target: PathBuf,

@@ -15,7 +15,7 @@ mod dynamics;
 mod enforcement;
 #[cfg(feature = "figures")]
 mod figure;
-mod patterns;
+pub mod patterns;
 mod report;
 mod resolution;
 mod transboundary;

@@ -65,6 +65,8 @@ const WINDOW: &[&str] = &[];
 /// A published statistic, accepted inside `[low, high]`.
 #[derive(Debug, Clone, Copy)]
 pub struct Pattern {
+    /// A short name: a calibration target names the pattern by it.
+    pub id: &'static str,
     pub statistic: &'static str,
     pub unit: &'static str,
     pub published: &'static str,
@@ -79,6 +81,7 @@ pub struct Pattern {
 /// The suite, in the order of docs/VALIDATION.md.
 pub const PATTERNS: [Pattern; 11] = [
     Pattern {
+        id: "fine_per_case",
         statistic: "fine per penalty case",
         unit: "¥",
         published: "88 k¥ (2021); 67.7 k¥ (Jan–Apr 2020)",
@@ -94,6 +97,7 @@ pub const PATTERNS: [Pattern; 11] = [
         },
     },
     Pattern {
+        id: "ngo_cases",
         statistic: "NGO public-interest cases per prefecture and year",
         unit: "1/year",
         published: "about 0.17 (112 NGO cases in 2015–2016, 333 prefectures)",
@@ -109,6 +113,7 @@ pub const PATTERNS: [Pattern; 11] = [
         },
     },
     Pattern {
+        id: "sanctions_per_source",
         statistic: "sanctions per registered source and year",
         unit: "1/year",
         published: "0.16–0.20 (132,818–166,210 decisions / 827,500 sources)",
@@ -116,7 +121,7 @@ pub const PATTERNS: [Pattern; 11] = [
         low: 0.15,
         high: 0.25,
         tolerance: "the range over 2018–2021, widened by the uncertain count of registered sources",
-        label: Label::Independent,
+        label: Label::Fitted,
         measure: Measure::Window {
             numerator: Indicator::SanctionsPerSource,
             denominator: None,
@@ -124,6 +129,7 @@ pub const PATTERNS: [Pattern; 11] = [
         },
     },
     Pattern {
+        id: "daily_penalty_share",
         statistic: "daily-penalty cases per penalty case",
         unit: "share",
         published: "0.15–0.7% (199–1,165 cases a year, 2015–2021)",
@@ -139,6 +145,7 @@ pub const PATTERNS: [Pattern; 11] = [
         },
     },
     Pattern {
+        id: "daily_penalty_size",
         statistic: "daily penalty per daily-penalty case",
         unit: "M¥",
         published: "0.9–1.4 M¥ (2017, 2018, 2021)",
@@ -154,6 +161,7 @@ pub const PATTERNS: [Pattern; 11] = [
         },
     },
     Pattern {
+        id: "reoffences",
         statistic: "re-offences per correction order",
         unit: "share",
         published: "15.79% → 9.81% → 3.23% (successive years, after daily penalties)",
@@ -169,6 +177,7 @@ pub const PATTERNS: [Pattern; 11] = [
         },
     },
     Pattern {
+        id: "complaints_lost",
         statistic: "complaints not accepted (lost) per complaint filed",
         unit: "share",
         published: "17–24% (Dec 2019, Jan 2020, Aug 2020)",
@@ -176,7 +185,7 @@ pub const PATTERNS: [Pattern; 11] = [
         low: 0.17,
         high: 0.24,
         tolerance: "the range of the three published months",
-        label: Label::Independent,
+        label: Label::Fitted,
         measure: Measure::Window {
             numerator: Indicator::ComplaintsLost,
             denominator: Some(Indicator::ComplaintsFiled),
@@ -184,6 +193,7 @@ pub const PATTERNS: [Pattern; 11] = [
         },
     },
     Pattern {
+        id: "complaints_per_1000",
         statistic: "water-pollution complaints per 1,000 people and year",
         unit: "1/year",
         published: "about 0.06 (13.9% of 0.38–0.51 reports per 1,000, 2017–2019)",
@@ -191,7 +201,7 @@ pub const PATTERNS: [Pattern; 11] = [
         low: 0.04,
         high: 0.08,
         tolerance: "0.053–0.071 over 2017–2019, widened because one report can name several pollution types",
-        label: Label::Independent,
+        label: Label::Fitted,
         measure: Measure::Window {
             numerator: Indicator::ComplaintsPer1000,
             denominator: None,
@@ -199,6 +209,7 @@ pub const PATTERNS: [Pattern; 11] = [
         },
     },
     Pattern {
+        id: "report_gap",
         statistic: "reported below true ambient levels under local monitoring",
         unit: "share",
         published: "about 26% (reported PM10 rose 35% when monitoring was automated)",
@@ -214,6 +225,7 @@ pub const PATTERNS: [Pattern; 11] = [
         },
     },
     Pattern {
+        id: "stay_during",
         statistic: "emissions during a central inspection stay against the six months before",
         unit: "relative change",
         published: "PM2.5 −8.8%, PM10 −8.1%, NO2 −7.9%, SO2 −2.4% during the stay",
@@ -225,6 +237,7 @@ pub const PATTERNS: [Pattern; 11] = [
         measure: Measure::Stay(Phase::During),
     },
     Pattern {
+        id: "stay_after",
         statistic: "emissions 7–12 months after a stay against the six months before",
         unit: "relative change",
         published: "not sustained: the improvement attenuates after the team leaves",
