@@ -21,6 +21,15 @@
 use crate::engine::rng::{Purpose, Stream, StreamKey, mix64};
 use crate::error::{Error, Result};
 
+/// A prior's key, minimum and maximum.
+pub type PriorRange = (String, f64, f64);
+
+/// Each parameter's values and the particles' weights.
+pub struct Particles {
+    pub values: Vec<Vec<f64>>,
+    pub weights: Vec<f64>,
+}
+
 /// One simulated proposal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sim {

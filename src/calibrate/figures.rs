@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::report::{Particles, PriorRange};
+use super::abc::{Particles, PriorRange};
 use crate::error::Result;
 use crate::output::OutputDir;
 use crate::output::table::read_csv;
@@ -348,9 +348,9 @@ pub fn predictive(out: &mut OutputDir, name: &str, text: &str) -> Result<()> {
 /// `cogov plot` on a calibration directory: redraw the pair plot and the predictive check from
 /// `posterior.csv`, `posterior-summary.csv` and `predictive.csv`.
 pub fn replot(out: &mut OutputDir) -> Result<()> {
-    let id = super::run::Identity::read(out.root())?;
+    let id = super::state::Identity::read(out.root())?;
     let (priors, particles) = read_pairs(
-        &out.read(super::report::POSTERIOR)?,
+        &out.read(super::state::POSTERIOR)?,
         &out.read("posterior-summary.csv")?,
     )?;
     let title = format!("{}: posterior", id.calibration);

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::run::{Identity, SIMULATIONS};
+use super::run::SIMULATIONS;
+use super::state::Identity;
 use crate::error::{InputError, Result};
 use crate::output::dir::CALIBRATION_IDENTITY;
 use crate::output::manifest::{Manifest, Timing};

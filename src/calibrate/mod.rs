@@ -41,13 +41,13 @@ mod targets;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use toml::{Table, Value};
+use toml::Value;
 
 use crate::error::InputError;
 use crate::model::observe::Indicator;
 use crate::output::sha256_hex;
 use crate::scenario::registry::registry;
-use crate::scenario::{Params, load_scenario, read_chain, schema};
+use crate::scenario::{Params, load_scenario, schema};
 use crate::validation::patterns::PATTERNS;
 use targets::{RawTarget, pattern_ids, pattern_target, target};
 
@@ -239,43 +239,8 @@ pub(super) fn invalid(file: &str, key: &str, value: impl ToString, allowed: &str
 /// Load a calibration file; `sets` override keys of its base scenario (as `--set` does).
 pub fn load_calibration(path: &Path, sets: &[String]) -> Result<Calibration, InputError> {
     let file = path.display().to_string();
-    let (mut table, provenance) = read_chain(path, &mut Vec::new())?;
-    let base_source = provenance
-        .get("base")
-        .cloned()
-        .unwrap_or_else(|| file.clone());
-    let name = match table.remove("name") {
-        Some(Value::String(s)) => s,
-        Some(v) => return Err(invalid(&file, "name", v, "a string")),
-        None => path
-            .file_stem()
-            .map_or("calibration".into(), |s| s.to_string_lossy().into_owned()),
-    };
-    if !crate::scenario::plain_name(&name) {
-        return Err(invalid(
-            &file,
-            "name",
-            format!("{name:?}"),
-            "a plain name: 1 to 128 characters, not starting with `.`, without / \\ , \" or control characters",
-        ));
-    }
-    let raw: RawCalibration =
-        Table::try_into(table).map_err(|e: toml::de::Error| InputError::Syntax {
-            file: file.clone(),
-            message: e.to_string().trim_end().replace('\n', " "),
-        })?;
-    let base_path = Path::new(&base_source)
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(&raw.base);
-    if !base_path.is_file() {
-        return Err(invalid(
-            &base_source,
-            "base",
-            format!("\"{}\"", raw.base),
-            "a scenario file (relative to this file)",
-        ));
-    }
+    let (name, raw, base_path) =
+        crate::experiment::read_with_base(path, |r: &RawCalibration| &r.base)?;
     let sized = |extra: &[String]| -> Result<Params, InputError> {
         let mut all = sets.to_vec();
         all.extend_from_slice(extra);

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 use toml::Value;
 
-use super::abc::{self, Population};
+use super::abc::{self, Particles, Population, PriorRange};
 use super::simulate::{measure, simulate};
 use super::{Calibration, Target};
 use crate::error::Result;
@@ -13,7 +13,6 @@ use crate::output::OutputDir;
 use crate::output::table::{Cell, Table};
 use crate::scenario::{resolve_str, with_overrides};
 
-pub const POSTERIOR: &str = "posterior.csv";
 pub const CALIBRATED: &str = "calibrated.toml";
 
 /// The generation number of the predictive draws' random streams (no ABC generation reaches it).
@@ -45,15 +44,6 @@ pub fn write(cal: &Calibration, populations: &[Population], out: &mut OutputDir)
         super::figures::predictive(out, &cal.name, &predictive.to_csv())?;
     }
     Ok(())
-}
-
-/// A prior's key, minimum and maximum.
-pub type PriorRange = (String, f64, f64);
-
-/// Each parameter's values and the particles' weights.
-pub struct Particles {
-    pub values: Vec<Vec<f64>>,
-    pub weights: Vec<f64>,
 }
 
 fn last_particles(cal: &Calibration, p: &Population) -> Particles {

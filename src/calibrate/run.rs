@@ -14,17 +14,18 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::Calibration;
 use super::abc::{self, Sim};
 use super::simulate::simulate;
-use super::state::{State, close_generation, columns, parse, previous, proposal, replay, row};
+use super::state::{
+    Identity, State, close_generation, columns, parse, previous, proposal, replay, row,
+};
 use crate::error::{Error, InputError, Result};
 use crate::output::dir::{CALIBRATION_IDENTITY, MANIFEST};
 use crate::output::manifest::{Manifest, ScenarioEntry, Timing};
 use crate::output::table::{CsvSink, Table, TableSink};
-use crate::output::{BUILD, Claim, Existing, OutputDir};
+use crate::output::{Claim, Existing, OutputDir};
 use crate::progress::Progress;
 
 pub const SIMULATIONS: &str = "simulations.csv";
@@ -42,84 +43,6 @@ pub struct CalibrateOptions {
     pub progress: bool,
     pub sets: Vec<String>,
     pub allow_other_build: bool,
-}
-
-/// What makes two calibration directories parts of one calibration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Identity {
-    pub calibration: String,
-    pub digest: String,
-    pub cogov_version: String,
-    pub git_commit: Option<String>,
-    pub git_dirty: Option<bool>,
-    pub shard: u32,
-    pub shards: u32,
-    /// The generation a shard (or a merge of shards) simulated; none for a whole calibration.
-    pub generation: Option<u32>,
-}
-
-impl Identity {
-    pub fn new(cal: &Calibration, shard: Option<(u32, u32)>, generation: Option<u32>) -> Self {
-        let (shard, shards) = shard.unwrap_or((0, 1));
-        Identity {
-            calibration: cal.name.clone(),
-            digest: cal.digest(),
-            cogov_version: BUILD.version.into(),
-            git_commit: BUILD.commit.map(str::to_string),
-            git_dirty: BUILD.dirty,
-            shard,
-            shards,
-            generation,
-        }
-    }
-
-    pub fn read(dir: &Path) -> Result<Identity> {
-        let path = dir.join(CALIBRATION_IDENTITY);
-        let text = crate::files::read_regular(&path, 1 << 20).map_err(|e| {
-            InputError::Usage(format!(
-                "{}: not a calibration directory ({e})",
-                path.display()
-            ))
-        })?;
-        serde_json::from_str(&text).map_err(|e| {
-            InputError::Usage(format!(
-                "{}: not the identity of a calibration of this version of cogov ({e})",
-                path.display()
-            ))
-            .into()
-        })
-    }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("serializes") + "\n"
-    }
-
-    /// What makes `other` another calibration, in words: the file, the build (unless `any_build`),
-    /// or (unless `whole`) the shard.
-    pub fn differs(&self, other: &Identity, whole: bool, any_build: bool) -> Option<String> {
-        if self.digest != other.digest {
-            return Some(
-                "another calibration (parameters, targets, method, base scenario or run size)"
-                    .into(),
-            );
-        }
-        if !whole && (self.shard, self.shards) != (other.shard, other.shards) {
-            return Some(format!(
-                "shard {}/{} instead of {}/{}",
-                other.shard, other.shards, self.shard, self.shards
-            ));
-        }
-        let same_build = (&self.cogov_version, &self.git_commit, self.git_dirty)
-            == (&other.cogov_version, &other.git_commit, other.git_dirty);
-        if !any_build && !same_build {
-            return Some(format!(
-                "another build: cogov {} at {} (--allow-other-build accepts it)",
-                other.cogov_version,
-                other.git_commit.as_deref().unwrap_or("an unknown commit")
-            ));
-        }
-        None
-    }
 }
 
 /// Simulate proposals `from..to` of the next generation of `state`, appending each batch's rows to
@@ -425,7 +348,7 @@ fn resume_point(claim: &Claim, id: &Identity, opts: &CalibrateOptions) -> Result
     let target = claim.target();
     if claim.existing()? == Existing::Output && target.join(CALIBRATION_IDENTITY).is_file() {
         match differs(target) {
-            None if target.join(super::report::POSTERIOR).is_file() => {
+            None if target.join(super::state::POSTERIOR).is_file() => {
                 return Ok(Some(Start::Complete));
             }
             // A finished shard is complete; merged shards are continued.

@@ -246,11 +246,15 @@ fn invalid(file: &str, key: &str, value: impl ToString, allowed: &str) -> InputE
     }
 }
 
-/// Load an experiment file; `sets` override keys of its base scenario (as `--set` does).
-pub fn load_experiment(path: &Path, sets: &[String]) -> Result<Experiment, InputError> {
+/// A file with a `name` and a `base` scenario (an experiment or a calibration), after `extends`: its
+/// name (the file stem by default), its other keys as `T`, and the base scenario's path, relative
+/// to the file that set `base`.
+pub(crate) fn read_with_base<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    base_of: impl Fn(&T) -> &str,
+) -> Result<(String, T, PathBuf), InputError> {
     let file = path.display().to_string();
     let (mut table, provenance) = read_chain(path, &mut Vec::new())?;
-    // `base` is relative to the file that wrote it.
     let base_source = provenance
         .get("base")
         .cloned()
@@ -260,7 +264,7 @@ pub fn load_experiment(path: &Path, sets: &[String]) -> Result<Experiment, Input
         Some(v) => return Err(invalid(&file, "name", v, "a string")),
         None => path
             .file_stem()
-            .map_or("experiment".into(), |s| s.to_string_lossy().into_owned()),
+            .map_or("unnamed".into(), |s| s.to_string_lossy().into_owned()),
     };
     if !crate::scenario::plain_name(&name) {
         return Err(invalid(
@@ -270,23 +274,30 @@ pub fn load_experiment(path: &Path, sets: &[String]) -> Result<Experiment, Input
             "a plain name: 1 to 128 characters, not starting with `.`, without / \\ , \" or control characters",
         ));
     }
-    let raw: RawExperiment =
-        Table::try_into(table).map_err(|e: toml::de::Error| InputError::Syntax {
-            file: file.clone(),
-            message: e.to_string().trim_end().replace('\n', " "),
-        })?;
+    let raw: T = Table::try_into(table).map_err(|e: toml::de::Error| InputError::Syntax {
+        file: file.clone(),
+        message: e.to_string().trim_end().replace('\n', " "),
+    })?;
+    let base = base_of(&raw);
     let base_path = Path::new(&base_source)
         .parent()
         .unwrap_or(Path::new("."))
-        .join(&raw.base);
+        .join(base);
     if !base_path.is_file() {
         return Err(invalid(
             &base_source,
             "base",
-            format!("\"{}\"", raw.base),
+            format!("\"{base}\""),
             "a scenario file (relative to this file)",
         ));
     }
+    Ok((name, raw, base_path))
+}
+
+/// Load an experiment file; `sets` override keys of its base scenario (as `--set` does).
+pub fn load_experiment(path: &Path, sets: &[String]) -> Result<Experiment, InputError> {
+    let file = path.display().to_string();
+    let (name, raw, base_path) = read_with_base(path, |r: &RawExperiment| &r.base)?;
     let base = load_scenario(&base_path, sets)?.params.with_run_size(
         raw.seed,
         raw.steps,
