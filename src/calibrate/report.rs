@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 use toml::Value;
 
-use super::abc::{self, Particles, Population, PriorRange};
+use super::abc::{self, Particles, Population};
 use super::simulate::{measure, simulate};
 use super::{Calibration, Target};
 use crate::error::Result;
@@ -34,7 +34,7 @@ pub fn write(cal: &Calibration, populations: &[Population], out: &mut OutputDir)
     out.write_table("predictive", &predictive)?;
     #[cfg(feature = "figures")]
     {
-        let priors: Vec<PriorRange> = cal
+        let priors: Vec<abc::PriorRange> = cal
             .priors
             .iter()
             .map(|p| (p.key.clone(), p.min, p.max))
