@@ -13,6 +13,8 @@ pub mod console;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+#[cfg(feature = "explore")]
+pub mod explore;
 #[cfg(feature = "figures")]
 pub mod figures;
 pub mod files;

@@ -100,6 +100,37 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Explore the model in a browser: levers, sliders and live charts, served on this machine.
+    #[cfg(feature = "explore")]
+    #[command(after_help = "Examples:
+  cogov explore                                  the shipped presets, at http://127.0.0.1:8750/
+  cogov explore scenarios/china-2020.toml --open  a file as the first preset, in the browser
+  cogov explore --port 0                         any free port (the address is printed)")]
+    Explore {
+        /// A scenario file, offered first among the presets.
+        scenario: Option<PathBuf>,
+        /// Port to listen on (0: any free one).
+        #[arg(long, value_name = "N", default_value_t = 8750)]
+        port: u16,
+        /// Address to listen on. The default is this machine only; another address lets others run
+        /// the model.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// Open the page in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Override a key of the scenario file, e.g. --set law.fine=0.1 (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Most agent-steps one request may ask for, scenario and baseline together (a larger one
+        /// gets a message naming the size); lower it for a shared machine.
+        #[arg(long, value_name = "N", default_value_t = cogov::explore::session::MAX_AGENT_STEPS,
+              value_parser = positive_f64)]
+        max_agent_steps: f64,
+    },
     /// Merge the output directories of all shards of a sweep (or of a calibration generation) into one.
     Merge {
         /// Shard output directories (all N of them).
@@ -454,6 +485,36 @@ fn main() -> ExitCode {
                 commands::calibrate(&calibration, &common.options(), how)
             })
             .map(|_| ()),
+        #[cfg(feature = "explore")]
+        Command::Explore {
+            scenario,
+            port,
+            host,
+            open,
+            threads,
+            sets,
+            max_agent_steps,
+        } => if scenario.is_none() && !sets.is_empty() {
+            Err(cogov::InputError::Usage(
+                "--set needs a scenario file to override: cogov explore FILE --set KEY=VALUE"
+                    .into(),
+            ))
+        } else {
+            scenario
+                .map(|path| cogov::scenario::load_scenario(&path, &sets).map(|s| s.params))
+                .transpose()
+        }
+        .map_err(cogov::Error::from)
+        .and_then(|scenario| {
+            cogov::explore::serve(cogov::explore::ExploreOptions {
+                scenario,
+                host,
+                port,
+                open,
+                threads,
+                max_agent_steps,
+            })
+        }),
         Command::Merge {
             dirs,
             out,
@@ -489,5 +550,16 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
+    }
+}
+
+/// A command-line number that must be finite and above zero.
+#[cfg(feature = "explore")]
+fn positive_f64(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!(
+            "{text:?} is not allowed: a number above 0, e.g. 4e9"
+        )),
     }
 }

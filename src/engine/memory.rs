@@ -87,7 +87,7 @@ fn address_space_room() -> Option<u64> {
     None
 }
 
-fn human(bytes: u64) -> String {
+pub fn human(bytes: u64) -> String {
     const MIB: f64 = 1024.0 * 1024.0;
     const GIB: f64 = 1024.0 * MIB;
     const TIB: f64 = 1024.0 * GIB;

@@ -8,12 +8,26 @@ use crate::error::Result;
 use crate::model::ScenarioRun;
 use crate::model::observe::{Indicator, RegionRecord};
 
-/// `timeseries.csv`: one row per scenario × replicate × month.
-pub fn write_timeseries(out: &mut OutputDir, runs: &[ScenarioRun]) -> Result<()> {
+/// The columns of `timeseries.csv`.
+pub fn timeseries_columns() -> Vec<&'static str> {
     let mut columns = vec!["scenario", "replicate", "step"];
     columns.extend(Indicator::names());
-    let mut w = out.table("timeseries", &columns)?;
-    let mut row = Vec::with_capacity(columns.len());
+    columns
+}
+
+/// `timeseries.csv`: one row per scenario × replicate × month.
+pub fn write_timeseries(out: &mut OutputDir, runs: &[ScenarioRun]) -> Result<()> {
+    let mut w = out.table("timeseries", &timeseries_columns())?;
+    timeseries_rows(runs, |row| w.row(row))?;
+    w.finish()
+}
+
+/// The rows of `timeseries.csv`, in order, into any sink.
+pub fn timeseries_rows<E>(
+    runs: &[ScenarioRun],
+    mut each: impl FnMut(&[Cell]) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let mut row = Vec::with_capacity(3 + Indicator::ALL.len());
     for run in runs {
         for (r, rep) in run.replicates.iter().enumerate() {
             for (t, rec) in rep.steps.iter().enumerate() {
@@ -24,11 +38,11 @@ pub fn write_timeseries(out: &mut OutputDir, runs: &[ScenarioRun]) -> Result<()>
                     Cell::from(t + 1),
                 ]);
                 row.extend(rec.values().into_iter().map(Cell::Num));
-                w.row(&row)?;
+                each(&row)?;
             }
         }
     }
-    w.finish()
+    Ok(())
 }
 
 /// `regions.csv`: one row per scenario × replicate × month × region.

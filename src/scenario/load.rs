@@ -65,6 +65,62 @@ pub fn resolve_str(text: &str, label: &str, sets: &[String]) -> Result<Params, I
     finish(table, &provenance, label)
 }
 
+/// Resolve scenario `name` from texts held in memory (the scenarios compiled into the binary): its
+/// `extends` chain is followed by file name through `text_of`, merged key by key as from disk, and
+/// `sets` apply on top. Errors name `scenarios/<file>.toml`.
+pub fn resolve_embedded(
+    name: &str,
+    text_of: &dyn Fn(&str) -> Option<&'static str>,
+    sets: &[String],
+) -> Result<Params, InputError> {
+    let label = |n: &str| format!("scenarios/{n}.toml");
+    let mut chain: Vec<String> = Vec::new();
+    let mut layers: Vec<(Table, String)> = Vec::new();
+    let mut next = name.to_string();
+    loop {
+        let file = label(&next);
+        let text = text_of(&next).ok_or_else(|| InputError::Read {
+            file: file.clone(),
+            reason: "no such shipped scenario".into(),
+        })?;
+        let mut table = parse(text, &file)?;
+        chain.push(next.clone());
+        let parent = table.remove("extends");
+        layers.push((table, file.clone()));
+        let Some(parent) = parent else { break };
+        let stem = parent
+            .as_str()
+            .and_then(|p| p.strip_suffix(".toml"))
+            .map(str::to_string);
+        let Some(stem) = stem.filter(|s| !chain.contains(s) && chain.len() < MAX_EXTENDS_DEPTH)
+        else {
+            return Err(InputError::Extends {
+                file,
+                parent: parent.to_string(),
+                reason: "a shipped scenario extends another shipped scenario, without cycles"
+                    .into(),
+            });
+        };
+        next = stem;
+    }
+    let mut table = Table::new();
+    let mut provenance = Provenance::new();
+    for (mut layer, file) in layers.into_iter().rev() {
+        if file != label(name) {
+            layer.remove("name");
+        }
+        record(&layer, "", &file, &mut provenance);
+        merge(&mut table, layer);
+    }
+    table
+        .entry("name")
+        .or_insert_with(|| Value::String(name.into()));
+    for arg in sets {
+        apply_set(&mut table, &mut provenance, arg)?;
+    }
+    finish(table, &provenance, &label(name))
+}
+
 fn finish(table: Table, provenance: &Provenance, top: &str) -> Result<Params, InputError> {
     let table = schema::check(table, provenance, top)?;
     let scenario: Scenario = schema::deserialize(table, top)?;

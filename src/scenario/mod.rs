@@ -21,7 +21,7 @@ pub(crate) use load::read_chain;
 #[cfg(test)]
 pub(crate) use load::test_params;
 pub use load::{MAX_FILE_BYTES, read_text};
-pub use load::{ScenarioSource, load_scenario, resolve_str, with_overrides};
+pub use load::{ScenarioSource, load_scenario, resolve_embedded, resolve_str, with_overrides};
 pub use params::{
     Allocation, BoundaryIndex, CompensationUse, CooperationMode, DailyPenaltyFor, Decomposition,
     FeedbackMode, LawParams, Management, Params, ResponsibilityMode, Scheme, Sharing, TargetKind,

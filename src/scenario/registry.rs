@@ -191,6 +191,18 @@ pub struct Registry {
     pub keys: Vec<Key>,
     #[serde(rename = "constraint")]
     pub constraints: Vec<Constraint>,
+    /// One line per lever, in English and Chinese.
+    #[serde(rename = "lever")]
+    pub levers: Vec<LeverText>,
+}
+
+/// What a lever's switch does, in one line of each language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeverText {
+    pub name: Lever,
+    pub en: String,
+    pub zh: String,
 }
 
 impl Registry {
@@ -206,6 +218,14 @@ impl Registry {
     /// The keys a lever's switch sets.
     pub fn lever<'a>(&'a self, lever: Lever) -> impl Iterator<Item = &'a Key> + 'a {
         self.keys.iter().filter(move |k| k.lever == Some(lever))
+    }
+
+    /// The line explaining `lever`.
+    pub fn lever_text(&self, lever: Lever) -> &LeverText {
+        self.levers
+            .iter()
+            .find(|l| l.name == lever)
+            .expect("registry.toml explains every lever")
     }
 
     pub fn constraint(&self, id: &str) -> Option<&Constraint> {
@@ -313,6 +333,18 @@ mod tests {
                 let v = d.as_float().or(d.as_integer().map(|i| i as f64)).unwrap();
                 assert!(lo <= v && v <= hi, "{}: default {v} outside", k.path);
             }
+        }
+    }
+
+    #[test]
+    fn every_lever_is_explained_once_and_sets_keys() {
+        let r = registry();
+        let named: Vec<Lever> = r.levers.iter().map(|l| l.name).collect();
+        assert_eq!(named, Lever::ALL, "one line per lever, in lever order");
+        for lever in Lever::ALL {
+            let t = r.lever_text(lever);
+            assert!(!t.en.is_empty() && !t.zh.is_empty(), "{}", lever.name());
+            assert!(r.lever(lever).count() > 0, "{} sets no key", lever.name());
         }
     }
 }
