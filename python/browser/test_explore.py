@@ -157,6 +157,19 @@ def test_levers_and_sliders_rerun_and_the_charts_are_the_servers_csv(page, tmp_p
     assert charted(other) == moved
     other.close()
 
+    # A key's reset button takes it back to the preset's value (and reruns): fragmented's daily
+    # penalty, while the lever's other keys stay on, so the lever stays mixed.
+    daily = page.locator('[data-key="law.daily_penalty"]')
+    assert "default" in daily.locator(".help").inner_text()
+    daily.locator("button.reset").click()
+    run = wait_for_run(page, run)
+    assert page.evaluate("'law.daily_penalty' in window.explorer.state.set") is False
+    assert not daily.locator("button.reset").is_visible()
+    fragmented = page.evaluate(
+        "window.explorer.state.meta.presets.find(p => p.name === 'fragmented').values['law.daily_penalty']")
+    assert float(daily.locator("input[type=number]").input_value()) == fragmented
+    assert law.get_attribute("data-state") == "mixed"
+
 
 def test_chinese_and_back(page):
     assert page.inner_text("#pause") == "Pause"

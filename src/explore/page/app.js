@@ -242,7 +242,12 @@ function buildKey(parent, k) {
   } else {
     h("span", { class: "fixed" }, line, "");
   }
-  h("div", { class: "help" }, row, state.lang === "zh" ? k.zh : k.en);
+  // Back to the preset's value: the key leaves the page's edits.
+  const reset = h("button", { class: "reset", type: "button", title: t("reset") }, line, "↺");
+  reset.hidden = true;
+  reset.addEventListener("click", () => { delete state.set[k.path]; changed(); });
+  const shown = typeof k.default === "string" ? k.default : JSON.stringify(k.default);
+  h("div", { class: "help" }, row, `${state.lang === "zh" ? k.zh : k.en} · ${t("defaults")} ${shown}`);
 }
 
 function refreshKeys() {
@@ -251,6 +256,7 @@ function refreshKeys() {
     const k = state.meta.keys.find((k) => k.path === path);
     const v = valueOf(path);
     row.querySelector(".name").classList.toggle("changed", path in state.set);
+    row.querySelector(".reset").hidden = !(path in state.set);
     row.classList.toggle("bad", !!(state.error && state.error.key === path));
     if (k.control === "slider" || k.control === "integer") {
       const range = row.querySelector("input[type=range]");
