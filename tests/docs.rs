@@ -85,3 +85,26 @@ fn the_observed_pattern_table_in_the_docs_is_the_commands_output() {
         &cogov::validation::patterns_markdown(&rows),
     );
 }
+
+#[test]
+fn every_levers_chinese_name_is_a_term_of_the_glossary() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/MODEL.md")).unwrap();
+    let glossary = doc
+        .split("### 7.12 Glossary")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("docs/MODEL.md has its glossary");
+    let terms: Vec<&str> = glossary
+        .lines()
+        .filter_map(|l| l.split('|').nth(2))
+        .collect();
+    for lever in &cogov::scenario::registry::registry().levers {
+        assert!(
+            terms.iter().any(|t| t.contains(&lever.term_zh)),
+            "the lever {:?} is called {:?} in Chinese, which the glossary's 中文 column does not hold",
+            lever.name,
+            lever.term_zh
+        );
+    }
+}

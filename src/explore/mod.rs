@@ -247,6 +247,7 @@ async fn meta_handler(State(app): State<Arc<App>>) -> Response {
 /// Everything the page builds its controls from: keys, levers, presets and the t table.
 fn meta(presets: &Presets) -> Json {
     let reg = registry();
+    let cap = presets.max_agent_steps;
     let keys: Vec<Json> = reg
         .keys
         .iter()
@@ -281,7 +282,8 @@ fn meta(presets: &Presets) -> Json {
                     .collect()
             };
             json!({
-                "name": l.name(), "number": l.number(), "en": text.en, "zh": text.zh,
+                "name": l.name(), "number": l.number(), "term_zh": text.term_zh,
+                "en": text.en, "zh": text.zh,
                 "keys": reg.lever(l).map(|k| k.path.clone()).collect::<Vec<_>>(),
                 "on": ends(on), "off": ends(off),
             })
@@ -304,10 +306,11 @@ fn meta(presets: &Presets) -> Json {
         "version": env!("CARGO_PKG_VERSION"),
         "keys": keys,
         "levers": levers,
+        "sections": reg.sections.iter().map(|s| json!({"name": s.name, "zh": s.zh})).collect::<Vec<_>>(),
         "presets": presets,
         "charted": session::CHARTED.iter().map(|i| json!({"name": i.name(), "unit": i.unit()})).collect::<Vec<_>>(),
         "t975": t,
-        "limits": { "agent_steps": session::MAX_AGENT_STEPS, "bytes": session::MAX_BYTES },
+        "limits": { "agent_steps": cap, "bytes": session::MAX_BYTES },
     })
 }
 

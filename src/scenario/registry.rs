@@ -194,6 +194,17 @@ pub struct Registry {
     /// One line per lever, in English and Chinese.
     #[serde(rename = "lever")]
     pub levers: Vec<LeverText>,
+    /// The Chinese name of each section of keys.
+    #[serde(rename = "section")]
+    pub sections: Vec<SectionText>,
+}
+
+/// A section of keys (the part of a path before its first dot) and its Chinese name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionText {
+    pub name: String,
+    pub zh: String,
 }
 
 /// What a lever's switch does, in one line of each language.
@@ -201,6 +212,8 @@ pub struct Registry {
 #[serde(deny_unknown_fields)]
 pub struct LeverText {
     pub name: Lever,
+    /// The lever's name as the official Chinese term.
+    pub term_zh: String,
     pub en: String,
     pub zh: String,
 }
@@ -346,5 +359,23 @@ mod tests {
             assert!(!t.en.is_empty() && !t.zh.is_empty(), "{}", lever.name());
             assert!(r.lever(lever).count() > 0, "{} sets no key", lever.name());
         }
+    }
+
+    #[test]
+    fn every_section_of_keys_has_one_chinese_name() {
+        let r = registry();
+        let mut named: Vec<&str> = r.sections.iter().map(|s| s.name.as_str()).collect();
+        let mut used: Vec<&str> = r.keys.iter().map(|k| k.section()).collect();
+        used.sort_unstable();
+        used.dedup();
+        named.sort_unstable();
+        let before = named.len();
+        named.dedup();
+        assert_eq!(named.len(), before, "a section is named twice");
+        assert_eq!(
+            named, used,
+            "the sections named are the sections of the keys"
+        );
+        assert!(r.sections.iter().all(|s| !s.zh.is_empty()));
     }
 }

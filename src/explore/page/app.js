@@ -51,17 +51,9 @@ const UI = {
   },
 };
 
-const SECTIONS_ZH = {
-  "": "运行", world: "流域", enterprises: "企业", public: "公众", departments: "部门",
-  information: "信息共享", responsibility: "权责", law: "法律", monitoring: "监测", complaints: "举报",
-  ngo: "社会组织", central: "中央生态环境保护督察", local: "地方政府", compensation: "生态补偿",
-  cooperation: "区域协作", targets: "目标与考核", feedback: "反馈", output: "输出",
-};
-
-const LEVER_ZH = {
-  information: "信息共享", responsibility: "权责", law: "法律", monitoring: "监测",
-  compensation: "生态补偿", cooperation: "区域协作", targets: "目标", feedback: "反馈", participation: "公众参与",
-};
+// Chinese names of sections and levers, from the registry (the glossary's official terms).
+const sectionZh = (name) => (state.meta.sections.find((s) => s.name === name) || { zh: name }).zh;
+const leverZh = (name) => (state.meta.levers.find((l) => l.name === name) || { term_zh: name }).term_zh;
 
 const CHARTS = [
   { id: "pollution_mean", lines: ["pollution_mean"] },
@@ -163,7 +155,7 @@ function buildLevers() {
     const row = h("label", { class: "lever", "data-lever": lever.name }, box);
     const input = h("input", { type: "checkbox" }, row);
     const text = h("span", {}, row);
-    const title = h("b", {}, text, `${lever.number}. ${state.lang === "zh" ? LEVER_ZH[lever.name] : lever.name}`);
+    const title = h("b", {}, text, `${lever.number}. ${state.lang === "zh" ? leverZh(lever.name) : lever.name}`);
     h("span", { class: "state" }, title);
     h("div", { class: "what" }, text, state.lang === "zh" ? lever.zh : lever.en);
     input.addEventListener("change", () => {
@@ -204,7 +196,7 @@ function buildKeys() {
   for (const [section, keys] of sections) {
     const d = h("details", { "data-section": section }, box);
     if (section === "" || section === "law") d.open = true;
-    h("summary", {}, d, state.lang === "zh" ? (SECTIONS_ZH[section] || section) + ` (${section || "run"})` : section || "run");
+    h("summary", {}, d, state.lang === "zh" ? sectionZh(section) + ` (${section || "run"})` : section || "run");
     for (const k of keys) buildKey(d, k);
   }
   filterKeys();
@@ -616,7 +608,7 @@ function drawLeverBars() {
   el("line", { x1: x(0), x2: x(0), y1: 0, y2: H - 20, stroke: "#9aa3b2" }, svg);
   leverBars.forEach((b, i) => {
     const y = 6 + i * rowH;
-    const name = state.lang === "zh" ? LEVER_ZH[b.lever] : b.lever;
+    const name = state.lang === "zh" ? leverZh(b.lever) : b.lever;
     el("text", { x: 0, y: y + 14, "font-size": 12 }, svg).textContent = `${b.number}. ${name} → ${t("switch_" + b.switched)}`;
     const p = b.reading.percent;
     el("rect", { x: Math.min(x(0), x(p)), y, width: Math.abs(x(p) - x(0)), height: rowH - 8, fill: p < 0 ? "#27ae60" : "#c0392b", opacity: 0.75, "data-percent": p }, svg);
