@@ -3,10 +3,21 @@
 //! work, so the output files are still written. Tables and messages only: data go to files.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static SILENT: AtomicBool = AtomicBool::new(false);
+
+/// Silence every message of this process (a library embedding cogov, such as the Python package,
+/// returns its results instead of printing them).
+pub fn silence() {
+    SILENT.store(true, Ordering::Relaxed);
+}
 
 /// Write to stdout, ignoring a closed or failing stdout.
 pub fn print(args: std::fmt::Arguments) {
-    let _ = std::io::stdout().lock().write_fmt(args);
+    if !SILENT.load(Ordering::Relaxed) {
+        let _ = std::io::stdout().lock().write_fmt(args);
+    }
 }
 
 /// `print!` that ignores a closed stdout.

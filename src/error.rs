@@ -166,6 +166,9 @@ pub enum Error {
     Invariant(String),
     #[error("cannot start threads: {0}")]
     Threads(String),
+    /// The caller asked the run to stop (an interrupt from a notebook or a terminal).
+    #[error("the run was stopped before it finished")]
+    Stopped,
     #[error("drawing a figure failed: {0}")]
     Draw(String),
     /// A check of `cogov validate` did not pass (its table says which).

@@ -317,6 +317,15 @@ struct Common {
     /// Run even if the memory estimate exceeds the memory available.
     #[arg(long)]
     allow_large_memory: bool,
+    /// Format of the large tables (timeseries, regions, a sweep's results); the others are CSV.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "csv")]
+    format: TableFormatArg,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TableFormatArg {
+    Csv,
+    Parquet,
 }
 
 impl Common {
@@ -331,6 +340,11 @@ impl Common {
             force: self.force,
             progress: !self.quiet,
             allow_large_memory: self.allow_large_memory,
+            stop: None,
+            format: match self.format {
+                TableFormatArg::Csv => cogov::output::table::Format::Csv,
+                TableFormatArg::Parquet => cogov::output::table::Format::Parquet,
+            },
         }
     }
 }

@@ -374,3 +374,156 @@ fn a_force_run_killed_at_any_moment_leaves_the_old_outputs_or_the_new_ones() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// Every row of a Parquet table as text cells, in the form the CSV writes them (null: empty).
+#[cfg(feature = "parquet")]
+fn parquet_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let columns = reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    let rows = reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(|row| {
+            row.unwrap()
+                .get_column_iter()
+                .map(|(_, f)| match f {
+                    Field::Null => String::new(),
+                    Field::Str(s) => s.clone(),
+                    Field::Long(v) => v.to_string(),
+                    Field::Double(v) => v.to_string(),
+                    other => panic!("unexpected cell {other:?}"),
+                })
+                .collect()
+        })
+        .collect();
+    (columns, rows)
+}
+
+#[cfg(feature = "parquet")]
+fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let columns = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (columns, rows)
+}
+
+#[test]
+#[cfg(feature = "parquet")]
+fn parquet_holds_the_same_cells_as_csv_and_the_manifest_hashes_it() {
+    let dir = scratch("parquet");
+    let (csv, pq) = (dir.join("csv"), dir.join("parquet"));
+    ok(&run(&csv, &["--set", "output.regions=true"]));
+    ok(&run(
+        &pq,
+        &["--set", "output.regions=true", "--format", "parquet"],
+    ));
+    for stem in ["timeseries", "regions"] {
+        assert!(!pq.join(format!("{stem}.csv")).exists());
+        let (c1, r1) = csv_rows(&csv.join(format!("{stem}.csv")));
+        let (c2, r2) = parquet_rows(&pq.join(format!("{stem}.parquet")));
+        assert_eq!(c1, c2, "{stem}");
+        assert!(!r1.is_empty());
+        // Integral numbers print as "3" in CSV and as "3" from a double here too: cell for cell.
+        assert_eq!(r1, r2, "{stem}");
+    }
+    // The small tables stay CSV, byte for byte; the figure is the same figure.
+    for name in ["summary.csv", "run.svg"] {
+        assert_eq!(
+            std::fs::read(csv.join(name)).unwrap(),
+            std::fs::read(pq.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let manifest = assert_manifest_matches(&pq);
+    assert!(manifest["outputs"]["timeseries.parquet"].is_string());
+    // The same run, the same bytes.
+    let again = dir.join("again");
+    ok(&run(
+        &again,
+        &[
+            "--set",
+            "output.regions=true",
+            "--format",
+            "parquet",
+            "--threads",
+            "1",
+        ],
+    ));
+    assert_eq!(
+        std::fs::read(pq.join("timeseries.parquet")).unwrap(),
+        std::fs::read(again.join("timeseries.parquet")).unwrap()
+    );
+}
+
+#[test]
+#[cfg(feature = "parquet")]
+fn a_sweep_in_parquet_keeps_its_csv_record_and_adds_the_same_results() {
+    let dir = scratch("parquet-sweep");
+    let grid = dir.join("grid.toml");
+    std::fs::write(
+        &grid,
+        format!(
+            "name = \"grid\"\nbase = \"{}\"\nsteps = 6\nreplicates = 2\n\
+             metrics = [\"pollution_mean\"]\n[design]\nkind = \"grid\"\nlevels = 3\n\
+             [[parameters]]\nkey = \"law.fine\"\nmin = 0.05\nmax = 1.6\n\
+             [[parameters]]\nkey = \"information.sharing\"\nvalues = [\"silo\", \"shared\"]\n",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("scenarios/fragmented.toml")
+                .display()
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let mut args = vec![
+        "sweep",
+        grid.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "parquet",
+    ];
+    args.extend(small());
+    ok(&cogov(&args));
+    let (c1, r1) = csv_rows(&out.join("results.csv"));
+    let (c2, r2) = parquet_rows(&out.join("results.parquet"));
+    assert_eq!((c1, r1.len()), (c2, 12));
+    assert_eq!(r1, r2);
+    assert_manifest_matches(&out);
+}
+
+#[test]
+fn format_parquet_is_refused_where_every_table_is_small() {
+    let dir = scratch("parquet-refused");
+    let o = cogov(&[
+        "calibrate",
+        "scenarios/calibration/china-2020-quick.toml",
+        "--format",
+        "parquet",
+        "--out",
+        dir.join("c").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--format applies to run, compare and sweep"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("c").exists());
+}

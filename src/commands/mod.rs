@@ -5,13 +5,16 @@
 pub mod params;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use crate::error::{InputError, Result};
 use crate::model::observe::Indicator;
-use crate::model::{ScenarioRun, run_scenario};
+use crate::model::{ScenarioRun, run_scenario_until};
 use crate::output::manifest::{Manifest, ScenarioEntry, Timing};
-use crate::output::{OutputDir, tables};
+use crate::output::table::Format;
+use crate::output::{OutputDir, Table, tables};
 use crate::progress::Progress;
 use crate::scenario::{ScenarioSource, load_scenario};
 
@@ -29,6 +32,26 @@ pub struct RunOptions {
     pub progress: bool,
     /// Run even if the memory estimate exceeds what the machine has available.
     pub allow_large_memory: bool,
+    /// Set by the caller to stop the run: replicates in flight end at their next step and the
+    /// command returns [`crate::Error::Stopped`] having written nothing.
+    pub stop: Option<Arc<AtomicBool>>,
+    /// The format of the large tables (`timeseries`, `regions`, a sweep's `results`).
+    pub format: Format,
+}
+
+impl RunOptions {
+    /// Commands whose tables are all small take CSV only.
+    fn csv_only(&self, command: &str) -> Result<()> {
+        if self.format != Format::Csv {
+            return Err(InputError::Usage(format!(
+                "--format {}: {command} writes small tables only, in CSV; --format applies to run, \
+                 compare and sweep",
+                self.format.extension()
+            ))
+            .into());
+        }
+        Ok(())
+    }
 }
 
 /// Load and validate a scenario with the command-line overrides applied.
@@ -82,25 +105,7 @@ pub fn run(path: &Path, opts: &RunOptions) -> Result<PathBuf> {
 
 /// `cogov compare [SCENARIO…]`: default fragmented vs coordinated into `output/compare`.
 pub fn compare(paths: &[PathBuf], opts: &RunOptions) -> Result<PathBuf> {
-    let paths: Vec<PathBuf> = if paths.is_empty() {
-        let dir = crate::scenario::shipped_dir()?;
-        vec![dir.join("fragmented.toml"), dir.join("coordinated.toml")]
-    } else {
-        paths.to_vec()
-    };
-    let sources = paths
-        .iter()
-        .map(|p| load(p, opts))
-        .collect::<Result<Vec<_>>>()?;
-    let mut names: Vec<&str> = sources.iter().map(|s| s.params.name()).collect();
-    names.sort_unstable();
-    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(InputError::Usage(format!(
-            "two compared scenarios are both named `{}`; give them distinct `name`s",
-            w[0]
-        ))
-        .into());
-    }
+    let sources = compared(paths, opts)?;
     let out = opts
         .out
         .clone()
@@ -114,6 +119,37 @@ pub fn compare(paths: &[PathBuf], opts: &RunOptions) -> Result<PathBuf> {
             .join(" vs ")
     );
     execute("compare", sources, &out, opts, Some(title))
+}
+
+/// The scenarios `compare` runs: `paths` loaded with the options (none: the shipped fragmented and
+/// coordinated), with distinct names.
+pub fn compared(paths: &[PathBuf], opts: &RunOptions) -> Result<Vec<ScenarioSource>> {
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        let dir = crate::scenario::shipped_dir()?;
+        vec![dir.join("fragmented.toml"), dir.join("coordinated.toml")]
+    } else {
+        paths.to_vec()
+    };
+    let sources = paths
+        .iter()
+        .map(|p| load(p, opts))
+        .collect::<Result<Vec<_>>>()?;
+    distinct_names(&sources)?;
+    Ok(sources)
+}
+
+/// Compared scenarios must be told apart in every table: two with one name are bad input.
+pub fn distinct_names(sources: &[ScenarioSource]) -> Result<()> {
+    let mut names: Vec<&str> = sources.iter().map(|s| s.params.name()).collect();
+    names.sort_unstable();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(InputError::Usage(format!(
+            "two compared scenarios are both named `{}`; give them distinct `name`s",
+            w[0]
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// The headline metrics of `compare` (its summary on stdout and its posterior effects).
@@ -137,6 +173,7 @@ pub fn compare_posterior(
 ) -> Result<PathBuf> {
     use crate::calibrate::posterior::{effects_table, read_draws, run_draws};
     let started = Instant::now();
+    opts.csv_only("compare --posterior")?;
     if !(1..=10_000).contains(&draws) {
         return Err(InputError::OutOfRange {
             file: "--draws".into(),
@@ -222,6 +259,98 @@ pub fn compare_posterior(
     Ok(out)
 }
 
+/// A finished `run` or `compare` held in memory: every scenario's replicates and the manifest
+/// (with its timing) that the files would carry.
+pub struct Simulation {
+    pub runs: Vec<ScenarioRun>,
+    pub manifest: Manifest,
+}
+
+impl Simulation {
+    /// The tables `run` and `compare` write, by stem, in the order they are written:
+    /// `timeseries`, `summary`, `differences` (more than one scenario), `regions` (where asked).
+    pub fn tables(&self) -> Vec<(&'static str, Table)> {
+        let mut out = vec![("timeseries", timeseries_table(&self.runs))];
+        out.push(("summary", tables::summary(&self.runs)));
+        if self.runs.len() > 1 {
+            out.push(("differences", tables::differences(&self.runs)));
+        }
+        if self.runs.iter().any(|r| r.params.output.regions) {
+            let mut regions = Table::new(&tables::regions_columns());
+            tables::regions_rows(&self.runs, |row| {
+                regions.push(row.to_vec());
+                Ok::<(), ()>(())
+            })
+            .expect("rows into memory");
+            out.push(("regions", regions));
+        }
+        out
+    }
+}
+
+/// `timeseries` held in memory.
+fn timeseries_table(runs: &[ScenarioRun]) -> Table {
+    let mut t = Table::new(&tables::timeseries_columns());
+    tables::timeseries_rows(runs, |row| {
+        t.push(row.to_vec());
+        Ok::<(), ()>(())
+    })
+    .expect("rows into memory");
+    t
+}
+
+/// The memory `command` would need for `sources`, checked against what the machine has.
+fn check_memory(command: &str, sources: &[ScenarioSource], opts: &RunOptions) -> Result<u64> {
+    let params: Vec<&crate::scenario::Params> = sources.iter().map(|s| &s.params).collect();
+    let estimate = crate::model::size::run_bytes(&params);
+    crate::engine::memory::check(
+        estimate,
+        &format!("`cogov {command}`"),
+        opts.allow_large_memory,
+    )?;
+    Ok(estimate)
+}
+
+/// Run `sources` as `cogov {command}` does, into memory: nothing is written.
+pub fn simulate(
+    command: &str,
+    sources: Vec<ScenarioSource>,
+    opts: &RunOptions,
+) -> Result<Simulation> {
+    let estimate = check_memory(command, &sources, opts)?;
+    simulate_checked(command, sources, opts, estimate)
+}
+
+fn simulate_checked(
+    command: &str,
+    sources: Vec<ScenarioSource>,
+    opts: &RunOptions,
+    estimate: u64,
+) -> Result<Simulation> {
+    let pool = crate::engine::thread_pool(opts.threads)?;
+    let total: u64 = sources
+        .iter()
+        .map(|s| u64::from(s.params.steps) * u64::from(s.params.replicates))
+        .sum();
+    let never = AtomicBool::new(false);
+    let stop = opts.stop.as_deref().unwrap_or(&never);
+    let bar = Progress::new(total, "replicate-steps", "", opts.progress);
+    let runs = pool.install(|| {
+        sources
+            .iter()
+            .map(|s| {
+                bar.set_message(s.params.name());
+                run_scenario_until(&s.params, &|n| bar.inc(n), stop)
+            })
+            .collect::<Result<Vec<ScenarioRun>>>()
+    })?;
+    bar.finish();
+    let mut manifest = run_manifest(command, &sources, &runs, opts, pool.current_num_threads());
+    manifest.timing.memory_estimate_bytes = Some(estimate);
+    manifest.timing.peak_rss_bytes = crate::engine::memory::peak_rss();
+    Ok(Simulation { runs, manifest })
+}
+
 fn execute(
     command: &str,
     sources: Vec<ScenarioSource>,
@@ -229,27 +358,11 @@ fn execute(
     opts: &RunOptions,
     title: Option<String>,
 ) -> Result<PathBuf> {
-    let params: Vec<&crate::scenario::Params> = sources.iter().map(|s| &s.params).collect();
-    let what = format!("`cogov {command}`");
-    let estimate = crate::model::size::run_bytes(&params);
-    crate::engine::memory::check(estimate, &what, opts.allow_large_memory)?;
+    let estimate = check_memory(command, &sources, opts)?;
+    let format = opts.format.available()?;
     let mut dir = OutputDir::create(out, opts.force)?;
-    let pool = crate::engine::thread_pool(opts.threads)?;
-    let total: u64 = sources
-        .iter()
-        .map(|s| u64::from(s.params.steps) * u64::from(s.params.replicates))
-        .sum();
-    let bar = Progress::new(total, "replicate-steps", "", opts.progress);
-    let runs = pool.install(|| {
-        sources
-            .iter()
-            .map(|s| {
-                bar.set_message(s.params.name());
-                run_scenario(&s.params, &|n| bar.inc(n))
-            })
-            .collect::<Result<Vec<ScenarioRun>>>()
-    })?;
-    bar.finish();
+    dir.format = format;
+    let Simulation { runs, mut manifest } = simulate_checked(command, sources, opts, estimate)?;
 
     let started = Instant::now();
     tables::write_timeseries(&mut dir, &runs)?;
@@ -262,12 +375,16 @@ fn execute(
     }
     let title = title.unwrap_or_else(|| format!("cogov: {}", runs[0].params.name()));
     #[cfg(feature = "figures")]
-    crate::plot::run_figure(&mut dir, command, &title)?;
+    if format == Format::Csv {
+        crate::plot::run_figure(&mut dir, command, &title)?;
+    } else {
+        // Drawn from the table as its CSV would hold it: the same figure in either format.
+        let text = timeseries_table(&runs).to_csv();
+        crate::plot::run_figure_from(&mut dir, command, &title, &text)?;
+    }
     #[cfg(not(feature = "figures"))]
     let _ = title;
-    let mut manifest = run_manifest(command, &sources, &runs, opts, pool.current_num_threads());
     manifest.timing.output_seconds = started.elapsed().as_secs_f64();
-    manifest.timing.memory_estimate_bytes = Some(estimate);
     manifest.timing.peak_rss_bytes = crate::engine::memory::peak_rss();
     let published = dir.commit(|hashes| manifest.to_json(hashes))?;
     print_summary(&runs, &published);
@@ -376,6 +493,8 @@ pub fn sweep(path: &Path, opts: &RunOptions, how: SweepHow) -> Result<PathBuf> {
         sets: opts.sets.clone(),
         allow_large_memory: opts.allow_large_memory,
         allow_other_build: how.allow_other_build,
+        stop: opts.stop.clone(),
+        format: opts.format.available()?,
     };
     let threads = pool.current_num_threads();
     // The design rows, and one world of the base per thread, before the design is built (the sweep
@@ -401,6 +520,7 @@ pub struct CalibrateHow {
 
 /// `cogov calibrate CALIBRATION`: approximate Bayesian computation of a scenario's parameters.
 pub fn calibrate(path: &Path, opts: &RunOptions, how: CalibrateHow) -> Result<PathBuf> {
+    opts.csv_only("calibrate")?;
     if opts.seed.is_some() || opts.steps.is_some() || opts.replicates.is_some() {
         return Err(InputError::Usage(
             "calibrate takes its run size from the calibration file (seed, steps, replicates), \

@@ -71,6 +71,15 @@ fn plausible(k: &Key, i: usize) -> Cell {
         .map_or(Cell::Text(String::new()), |p| Cell::Num(p[i]))
 }
 
+/// The registry as a table, one row per key with every column (`cogov params --format csv`), its
+/// `coordinated` column from the shipped coordinated scenario compiled in.
+pub fn registry_table() -> Table {
+    let coordinated = crate::scenario::shipped::shipped("coordinated", &[])
+        .ok()
+        .and_then(|p| toml::Table::try_from(p.to_scenario()).ok());
+    full_table(coordinated.as_ref())
+}
+
 /// One row per key, every column.
 fn full_table(coordinated: Option<&toml::Table>) -> Table {
     let mut t = Table::new(&[

@@ -6,6 +6,7 @@
 pub mod memory;
 pub mod rng;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -83,15 +84,34 @@ impl<W: Stepper<Record = R>, R: Send> Observer<W> for Collect<R> {
 pub fn drive<W: Stepper, O: Observer<W>>(
     world: &mut W,
     steps: u32,
-    mut observer: O,
+    observer: O,
     progress: &(dyn Fn(u64) + Sync),
 ) -> std::result::Result<O::Output, W::Error> {
+    Ok(drive_until(world, steps, observer, progress, &NEVER)?
+        .expect("a run nobody can stop finishes"))
+}
+
+/// A stop flag nobody sets.
+static NEVER: AtomicBool = AtomicBool::new(false);
+
+/// [`drive`], checking `stop` before every step: `Ok(None)` once it is set (the observer's output
+/// is dropped, so a stopped run leaves nothing half-kept).
+pub fn drive_until<W: Stepper, O: Observer<W>>(
+    world: &mut W,
+    steps: u32,
+    mut observer: O,
+    progress: &(dyn Fn(u64) + Sync),
+    stop: &AtomicBool,
+) -> std::result::Result<Option<O::Output>, W::Error> {
     for t in 0..steps {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
         let record = world.step()?;
         observer.observe(world, t, record);
         progress(1);
     }
-    Ok(observer.finish())
+    Ok(Some(observer.finish()))
 }
 
 /// Run one replicate of `model` to its last step.
@@ -126,6 +146,21 @@ where
     M: Model,
     O: Observer<M::World<'m>>,
 {
+    run_replicates_until(model, progress, observer, &NEVER)
+}
+
+/// [`run_replicates`], checking `stop` before every step of every replicate: once it is set the
+/// run ends with [`Error::Stopped`] and keeps nothing.
+pub fn run_replicates_until<'m, M, O>(
+    model: &'m M,
+    progress: &(dyn Fn(u64) + Sync),
+    observer: impl Fn(u32) -> O + Sync,
+    stop: &AtomicBool,
+) -> Result<Replicates<O::Output>>
+where
+    M: Model,
+    O: Observer<M::World<'m>>,
+{
     let started = Instant::now();
     let worlds: Vec<M::World<'m>> = (0..model.replicates())
         .into_par_iter()
@@ -137,8 +172,15 @@ where
         .into_par_iter()
         .enumerate()
         .map(|(r, mut world)| {
-            drive(&mut world, model.steps(), observer(r as u32), progress)
-                .map_err(|e| Error::Invariant(format!("replicate {r}: {e}")))
+            drive_until(
+                &mut world,
+                model.steps(),
+                observer(r as u32),
+                progress,
+                stop,
+            )
+            .map_err(|e| Error::Invariant(format!("replicate {r}: {e}")))?
+            .ok_or(Error::Stopped)
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(Replicates {

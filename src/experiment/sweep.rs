@@ -11,6 +11,7 @@
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -49,6 +50,12 @@ pub struct SweepOptions {
     pub allow_large_memory: bool,
     /// Resume a checkpoint written by another build of cogov.
     pub allow_other_build: bool,
+    /// Set by the caller to stop the sweep: runs in flight end at their next step, the checkpoint
+    /// keeps every finished batch, and the sweep returns [`Error::Stopped`].
+    pub stop: Option<std::sync::Arc<AtomicBool>>,
+    /// With Parquet, `results.parquet` is written beside `results.csv` (the record that `--resume`
+    /// and `merge` read).
+    pub format: crate::output::table::Format,
 }
 
 /// What makes two sweeps the same: the experiment as resolved (base scenario and run size
@@ -207,14 +214,22 @@ fn run_one(
     point: usize,
     replicate: u32,
     row: &[Value],
+    stop: &AtomicBool,
 ) -> Result<Vec<Cell>> {
-    let means = engine::run_one(params, replicate, WindowMeans::new(params, &exp.metrics))
-        .map_err(|e| {
-            Error::Invariant(format!(
-                "experiment `{}`, point {point}, replicate {replicate}: {e}",
-                exp.name
-            ))
-        })?;
+    let means = engine::drive_until(
+        &mut engine::Model::world(params, replicate),
+        params.steps,
+        WindowMeans::new(params, &exp.metrics),
+        &|_| {},
+        stop,
+    )
+    .map_err(|e| {
+        Error::Invariant(format!(
+            "experiment `{}`, point {point}, replicate {replicate}: {e}",
+            exp.name
+        ))
+    })?
+    .ok_or(Error::Stopped)?;
     let mut cells = vec![Cell::from(point), Cell::from(replicate)];
     cells.extend(row.iter().map(value_cell));
     cells.extend(means.into_iter().map(Cell::Num));
@@ -430,7 +445,12 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, threads: usize) -> Result<Pa
         claim.fresh(opts.force)?
     };
     out.keep_on_failure();
-    run_into(exp, &design, &id, &mut out, opts.progress)?;
+    let never = AtomicBool::new(false);
+    let stop = opts.stop.as_deref().unwrap_or(&never);
+    run_into(exp, &design, &id, &mut out, opts.progress, stop)?;
+    if opts.format == crate::output::table::Format::Parquet {
+        results_as(&mut out, opts.format)?;
+    }
     let mut manifest = sweep_manifest(exp, &id, &opts.sets, threads, "sweep");
     publish(out, &id, &mut manifest, started)
 }
@@ -442,7 +462,7 @@ pub fn sweep_nested(exp: &Experiment, mut dir: OutputDir, threads: usize) -> Res
     let design = design::build(exp.kind, &exp.parameters, exp.base.seed);
     check_points(exp, &design)?;
     let id = Identity::new(exp, design.rows.len(), None);
-    run_into(exp, &design, &id, &mut dir, false)?;
+    run_into(exp, &design, &id, &mut dir, false, &AtomicBool::new(false))?;
     let mut manifest = sweep_manifest(exp, &id, &[], threads, "sweep");
     publish(dir, &id, &mut manifest, started)
 }
@@ -454,6 +474,7 @@ fn run_into(
     id: &Identity,
     out: &mut OutputDir,
     progress: bool,
+    stop: &AtomicBool,
 ) -> Result<()> {
     out.write(SWEEP_IDENTITY, id.to_json().as_bytes())?;
     out.write_table("design", &design_table(exp, design))?;
@@ -506,6 +527,7 @@ fn run_into(
                     point,
                     replicate,
                     &design.rows[point],
+                    stop,
                 );
                 bar.inc(1);
                 cells
@@ -521,6 +543,29 @@ fn run_into(
     }
     bar.finish();
     out.rename(PARTIAL, "results.csv")
+}
+
+/// `results.csv` written again in `format` through the writer seam: `point` and `replicate` whole
+/// numbers, every other cell a number where it reads as one, empty where missing, text otherwise.
+fn results_as(out: &mut OutputDir, format: crate::output::table::Format) -> Result<()> {
+    let text = out.read("results.csv")?;
+    let table = crate::output::table::read_csv(&text, "results.csv", None)?;
+    let mut w = out.table_as("results", &table.columns, format)?;
+    let mut cells = Vec::with_capacity(table.columns.len());
+    for row in &table.rows {
+        cells.clear();
+        cells.push(Cell::from(row.index(0)?));
+        cells.push(Cell::from(row.index(1)?));
+        for i in 2..row.len() {
+            let field = row.get(i);
+            cells.push(match field.parse::<f64>() {
+                Ok(v) if !field.is_empty() => Cell::Num(v),
+                _ => Cell::from(field),
+            });
+        }
+        w.row(&cells)?;
+    }
+    w.finish()
 }
 
 /// The manifest of a sweep: the experiment and its base scenario resolved, the overrides, the run

@@ -25,37 +25,7 @@ use crate::scenario::{Params, resolve_embedded, with_overrides};
 /// Where the page's values come from, in error messages.
 pub const SOURCE: &str = "the page";
 
-macro_rules! shipped {
-    ($($name:literal),+ $(,)?) => {
-        &[$(($name, include_str!(concat!("../../scenarios/", $name, ".toml")))),+]
-    };
-}
-
-/// The shipped presets: the three regimes and each one-lever variant, compiled in so the explorer
-/// needs no files.
-pub const SHIPPED: &[(&str, &str)] = shipped!(
-    "fragmented",
-    "china-2020",
-    "coordinated",
-    "lever-information-on",
-    "lever-responsibility-on",
-    "lever-law-on",
-    "lever-monitoring-on",
-    "lever-compensation-on",
-    "lever-cooperation-on",
-    "lever-targets-on",
-    "lever-feedback-on",
-    "lever-participation-on",
-    "lever-information-off",
-    "lever-responsibility-off",
-    "lever-law-off",
-    "lever-monitoring-off",
-    "lever-compensation-off",
-    "lever-cooperation-off",
-    "lever-targets-off",
-    "lever-feedback-off",
-    "lever-participation-off",
-);
+pub use crate::scenario::shipped::SHIPPED;
 
 /// Indicators the page charts, streamed per replicate every month.
 pub const CHARTED: [Indicator; 9] = [

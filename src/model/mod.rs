@@ -31,7 +31,7 @@ pub mod size;
 pub mod targets;
 mod world;
 
-pub use run::{AgentCounts, ReplicateOutput, ScenarioRun, run_scenario};
+pub use run::{AgentCounts, ReplicateOutput, ScenarioRun, run_scenario, run_scenario_until};
 pub use world::{Broken, World};
 
 /// Enterprises per random-stream chunk.

@@ -1,6 +1,8 @@
 //! The governance model as the engine runs it: [`Params`] makes one [`World`] per replicate, and
 //! [`run_scenario`] keeps every step's record (and each region's, when `output.regions` asks).
 
+use std::sync::atomic::AtomicBool;
+
 use super::World;
 use super::observe::{RegionRecord, StepRecord};
 use crate::engine::{self, Model, Observer, Stepper};
@@ -97,13 +99,27 @@ pub struct ScenarioRun {
 
 /// Run every replicate of `params`; `progress(n)` is told whenever n more replicate-steps are done.
 pub fn run_scenario(params: &Params, progress: &(dyn Fn(u64) + Sync)) -> Result<ScenarioRun> {
-    let run = engine::run_replicates(params, progress, |_| KeepRecords {
-        out: ReplicateOutput {
-            steps: Vec::with_capacity(params.steps as usize),
-            regions: Vec::new(),
+    run_scenario_until(params, progress, &AtomicBool::new(false))
+}
+
+/// [`run_scenario`], ending with [`Error::Stopped`] once `stop` is set (checked before every step).
+pub fn run_scenario_until(
+    params: &Params,
+    progress: &(dyn Fn(u64) + Sync),
+    stop: &AtomicBool,
+) -> Result<ScenarioRun> {
+    let run = engine::run_replicates_until(
+        params,
+        progress,
+        |_| KeepRecords {
+            out: ReplicateOutput {
+                steps: Vec::with_capacity(params.steps as usize),
+                regions: Vec::new(),
+            },
+            regions: params.output.regions,
         },
-        regions: params.output.regions,
-    })
+        stop,
+    )
     .map_err(|e| match e {
         Error::Invariant(m) => Error::Invariant(format!("scenario `{}`, {m}", params.name)),
         other => other,

@@ -44,6 +44,7 @@ pub struct OutputDir {
     written: BTreeSet<String>,
     /// Where the directory will be once published: the path error messages name.
     shown: PathBuf,
+    /// The format of the large tables ([`OutputDir::large_table`]); every other table is CSV.
     pub format: Format,
 }
 
@@ -132,16 +133,44 @@ impl OutputDir {
         self.written.iter().cloned().collect()
     }
 
-    /// A streaming table `{stem}.{format}`, complete on disk only after [`TableWriter::finish`].
+    /// A streaming CSV table `{stem}.csv`, complete on disk only after [`TableWriter::finish`].
     pub fn table<S: AsRef<str>>(&mut self, stem: &str, columns: &[S]) -> Result<TableWriter> {
-        let name = format!("{stem}.{}", self.format.extension());
+        self.table_as(stem, columns, Format::Csv)
+    }
+
+    /// A streaming large table (`timeseries`, `regions`, a sweep's `results`) in the directory's
+    /// [`format`](OutputDir::format).
+    pub fn large_table<S: AsRef<str>>(&mut self, stem: &str, columns: &[S]) -> Result<TableWriter> {
+        self.table_as(stem, columns, self.format)
+    }
+
+    /// A streaming table `{stem}.{format}`, complete on disk only after [`TableWriter::finish`].
+    pub fn table_as<S: AsRef<str>>(
+        &mut self,
+        stem: &str,
+        columns: &[S],
+        format: Format,
+    ) -> Result<TableWriter> {
+        let format = format.available()?;
+        let name = format!("{stem}.{}", format.extension());
         let (dest, shown) = (self.path(&name), self.shown(&name));
         let tmp = self.temporary(&name)?;
         let file = tmp
             .as_file()
             .try_clone()
             .map_err(|e| Error::io(&shown, e))?;
-        let sink = CsvSink::new(BufWriter::new(file), columns).map_err(|e| Error::io(&shown, e))?;
+        let sink = match format {
+            Format::Csv => Sink::Csv(
+                CsvSink::new(BufWriter::new(file), columns).map_err(|e| Error::io(&shown, e))?,
+            ),
+            #[cfg(feature = "parquet")]
+            Format::Parquet => Sink::Parquet(super::parquet::ParquetSink::new(
+                BufWriter::new(file),
+                columns,
+            )),
+            #[cfg(not(feature = "parquet"))]
+            Format::Parquet => unreachable!("checked by Format::available"),
+        };
         self.written.insert(name);
         Ok(TableWriter {
             sink,
@@ -225,9 +254,15 @@ impl OutputDir {
     }
 }
 
+enum Sink {
+    Csv(CsvSink<BufWriter<File>>),
+    #[cfg(feature = "parquet")]
+    Parquet(super::parquet::ParquetSink<BufWriter<File>>),
+}
+
 /// A table being streamed to a temporary file of an output directory.
 pub struct TableWriter {
-    sink: CsvSink<BufWriter<File>>,
+    sink: Sink,
     tmp: NamedTempFile,
     dest: PathBuf,
     shown: PathBuf,
@@ -235,13 +270,23 @@ pub struct TableWriter {
 
 impl TableWriter {
     pub fn row(&mut self, cells: &[Cell]) -> Result<()> {
-        self.sink.row(cells).map_err(|e| Error::io(&self.shown, e))
+        match &mut self.sink {
+            Sink::Csv(s) => s.row(cells),
+            #[cfg(feature = "parquet")]
+            Sink::Parquet(s) => s.row(cells),
+        }
+        .map_err(|e| Error::io(&self.shown, e))
     }
 
     /// Flush the table and rename it into place.
     pub fn finish(self) -> Result<()> {
         let shown = self.shown;
-        let buffered = self.sink.into_inner().map_err(|e| Error::io(&shown, e))?;
+        let buffered = match self.sink {
+            Sink::Csv(s) => s.into_inner(),
+            #[cfg(feature = "parquet")]
+            Sink::Parquet(s) => s.into_inner(),
+        }
+        .map_err(|e| Error::io(&shown, e))?;
         drop(
             buffered
                 .into_inner()

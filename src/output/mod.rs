@@ -7,6 +7,8 @@ mod atomic;
 pub mod claim;
 pub mod dir;
 pub mod manifest;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod stats;
 pub mod table;
 pub mod tables;

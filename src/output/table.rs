@@ -120,18 +120,32 @@ pub trait TableSink {
     fn row(&mut self, cells: &[Cell]) -> std::io::Result<()>;
 }
 
-/// The table formats cogov writes.
+/// The table formats cogov writes. Every table is CSV; the large ones (`timeseries`, `regions`, a
+/// sweep's `results`) can be Apache Parquet instead (`--format parquet`, the `parquet` feature).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Format {
     #[default]
     Csv,
+    Parquet,
 }
 
 impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Csv => "csv",
+            Format::Parquet => "parquet",
         }
+    }
+
+    /// The format, or the error that this build cannot write it (bad input: the rebuild is named).
+    pub fn available(self) -> Result<Format> {
+        if self == Format::Parquet && !cfg!(feature = "parquet") {
+            return Err(Error::Feature {
+                feature: "parquet",
+                what: "--format parquet",
+            });
+        }
+        Ok(self)
     }
 }
 
@@ -337,6 +351,25 @@ mod tests {
             assert!(row.num_or_nan(1).unwrap().is_nan());
             assert_eq!(row.index(2).unwrap(), 7);
         }
+    }
+
+    /// Run both ways: `cargo test` (default features) and, in CI, `cargo test --lib
+    /// --no-default-features output::table`.
+    #[test]
+    fn parquet_without_its_feature_is_bad_input_naming_the_rebuild() {
+        let available = Format::Parquet.available();
+        if cfg!(feature = "parquet") {
+            assert_eq!(available.unwrap(), Format::Parquet);
+        } else {
+            let e = available.unwrap_err();
+            assert_eq!(e.exit_code(), crate::error::EXIT_BAD_INPUT);
+            let text = e.to_string();
+            assert!(
+                text.contains("`parquet` feature") && text.contains("cargo build --release"),
+                "{text}"
+            );
+        }
+        assert_eq!(Format::Csv.available().unwrap(), Format::Csv);
     }
 
     #[test]

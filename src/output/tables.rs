@@ -15,9 +15,9 @@ pub fn timeseries_columns() -> Vec<&'static str> {
     columns
 }
 
-/// `timeseries.csv`: one row per scenario × replicate × month.
+/// `timeseries.csv` (or `.parquet`): one row per scenario × replicate × month.
 pub fn write_timeseries(out: &mut OutputDir, runs: &[ScenarioRun]) -> Result<()> {
-    let mut w = out.table("timeseries", &timeseries_columns())?;
+    let mut w = out.large_table("timeseries", &timeseries_columns())?;
     timeseries_rows(runs, |row| w.row(row))?;
     w.finish()
 }
@@ -45,12 +45,26 @@ pub fn timeseries_rows<E>(
     Ok(())
 }
 
-/// `regions.csv`: one row per scenario × replicate × month × region.
-pub fn write_regions(out: &mut OutputDir, runs: &[ScenarioRun]) -> Result<()> {
+/// The columns of `regions.csv`.
+pub fn regions_columns() -> Vec<&'static str> {
     let mut columns = vec!["scenario", "replicate", "step", "region"];
     columns.extend(RegionRecord::COLUMNS);
-    let mut w = out.table("regions", &columns)?;
-    let mut row = Vec::with_capacity(columns.len());
+    columns
+}
+
+/// `regions.csv`: one row per scenario × replicate × month × region.
+pub fn write_regions(out: &mut OutputDir, runs: &[ScenarioRun]) -> Result<()> {
+    let mut w = out.large_table("regions", &regions_columns())?;
+    regions_rows(runs, |row| w.row(row))?;
+    w.finish()
+}
+
+/// The rows of `regions.csv`, in order, into any sink.
+pub fn regions_rows<E>(
+    runs: &[ScenarioRun],
+    mut each: impl FnMut(&[Cell]) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let mut row = Vec::with_capacity(4 + RegionRecord::COLUMNS.len());
     for run in runs {
         for (r, rep) in run.replicates.iter().enumerate() {
             for (t, step) in rep.regions.iter().enumerate() {
@@ -63,12 +77,12 @@ pub fn write_regions(out: &mut OutputDir, runs: &[ScenarioRun]) -> Result<()> {
                         Cell::from(g),
                     ]);
                     row.extend(rec.values().into_iter().map(Cell::Num));
-                    w.row(&row)?;
+                    each(&row)?;
                 }
             }
         }
     }
-    w.finish()
+    Ok(())
 }
 
 /// Each replicate's mean of every indicator over the final `window` steps.

@@ -20,7 +20,7 @@ pub use indices::{IndexPanel, IndexRow, panels_from_table, sensitivity_figure};
 pub use lines::{Line, log_log_figure};
 pub use series::{
     BandPoint, BandTable, COMPARE_PANELS, Panel, Series, bands_from_timeseries, run_figure,
-    time_series_figure,
+    run_figure_from, time_series_figure,
 };
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");

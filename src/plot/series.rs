@@ -159,7 +159,19 @@ impl BandTable {
 /// The figure of a `run` or `compare` directory (`{stem}.png`, `.svg`), drawn from its
 /// `timeseries.csv` as written.
 pub fn run_figure(dir: &mut OutputDir, stem: &str, title: &str) -> Result<()> {
-    let bands = bands_from_timeseries(&dir.read("timeseries.csv")?, &COMPARE_PANELS)?;
+    let text = dir.read("timeseries.csv")?;
+    run_figure_from(dir, stem, title, &text)
+}
+
+/// [`run_figure`] from the text of the `timeseries.csv` the run would write (a run whose
+/// timeseries is in another format).
+pub fn run_figure_from(
+    dir: &mut OutputDir,
+    stem: &str,
+    title: &str,
+    timeseries: &str,
+) -> Result<()> {
+    let bands = bands_from_timeseries(timeseries, &COMPARE_PANELS)?;
     time_series_figure(dir, stem, title, &bands, &COMPARE_PANELS, None)
 }
 

@@ -15,6 +15,7 @@ mod provenance;
 mod raw;
 pub mod registry;
 pub mod schema;
+pub mod shipped;
 mod validate;
 
 pub(crate) use load::read_chain;
