@@ -111,16 +111,17 @@ def _sets(set: Optional[Overrides], regions: bool = False) -> Optional[Dict[str,
     return merged or None
 
 
-def _check_int(name: str, value: Any) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise TypeError(f"{name} must be an int or None, not {type(value).__name__}")
-    if value is not None and value < 0:
-        raise InputError(f"{name} = {value} is not allowed: a whole number ≥ 0")
+def _check_sizes(**sizes: Any) -> None:
+    """``replicates``, ``seed``, ``steps``, ``threads``: each a whole number ≥ 0 or None."""
+    for name, value in sizes.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise TypeError(f"{name} must be an int or None, not {type(value).__name__}")
+        if value is not None and value < 0:
+            raise InputError(f"{name} = {value} is not allowed: a whole number ≥ 0")
 
 
 def _simulate(command: str, items: List[Any], replicates, seed, steps, threads, set, regions) -> Result:
-    for name, value in (("replicates", replicates), ("seed", seed), ("steps", steps), ("threads", threads)):
-        _check_int(name, value)
+    _check_sizes(replicates=replicates, seed=seed, steps=steps, threads=threads)
     tables, manifest = _native.simulate(
         command, items, replicates, seed, steps, threads, _sets(set, regions)
     )
@@ -220,8 +221,7 @@ def sweep(
     afterwards. ``set`` applies to the base scenario."""
     if not isinstance(experiment, (str, os.PathLike)):
         raise TypeError(f"experiment must be a str or os.PathLike, not {type(experiment).__name__}")
-    for name, value in (("replicates", replicates), ("seed", seed), ("steps", steps), ("threads", threads)):
-        _check_int(name, value)
+    _check_sizes(replicates=replicates, seed=seed, steps=steps, threads=threads)
     args = (bool(force), bool(resume), replicates, seed, steps, threads, _sets(set))
     if out is not None:
         path = pathlib.Path(_native.sweep(experiment, out, *args))

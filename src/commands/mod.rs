@@ -332,8 +332,7 @@ fn simulate_checked(
         .iter()
         .map(|s| u64::from(s.params.steps) * u64::from(s.params.replicates))
         .sum();
-    let never = AtomicBool::new(false);
-    let stop = opts.stop.as_deref().unwrap_or(&never);
+    let stop = opts.stop.as_deref().unwrap_or(&crate::engine::NEVER);
     let bar = Progress::new(total, "replicate-steps", "", opts.progress);
     let runs = pool.install(|| {
         sources

@@ -91,8 +91,8 @@ pub fn drive<W: Stepper, O: Observer<W>>(
         .expect("a run nobody can stop finishes"))
 }
 
-/// A stop flag nobody sets.
-static NEVER: AtomicBool = AtomicBool::new(false);
+/// The stop flag of a run nobody stops.
+pub static NEVER: AtomicBool = AtomicBool::new(false);
 
 /// [`drive`], checking `stop` before every step: `Ok(None)` once it is set (the observer's output
 /// is dropped, so a stopped run leaves nothing half-kept).
@@ -308,5 +308,37 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(e.to_string(), "invariant broken: replicate 3: broke at 301");
+    }
+
+    #[test]
+    fn a_stop_ends_every_replicate_at_its_next_step_and_keeps_nothing() {
+        let model = Counters {
+            replicates: 3,
+            fail: None,
+        };
+        let stop = AtomicBool::new(false);
+        let steps = std::sync::atomic::AtomicU64::new(0);
+        // The flag is set after the fourth step of the run, whichever replicate takes it.
+        let e = run_replicates_until(
+            &model,
+            &|n| {
+                if steps.fetch_add(n, Ordering::Relaxed) + n == 4 {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            },
+            |_| Keep(Vec::new()),
+            &stop,
+        )
+        .err()
+        .unwrap();
+        assert!(matches!(e, Error::Stopped), "{e}");
+        // No replicate takes a step once the flag is set, so fewer than all 9 are taken.
+        assert!(steps.into_inner() < 9);
+        let mut world = model.world(0);
+        assert_eq!(
+            drive_until(&mut world, 3, Keep(Vec::new()), &|_| {}, &stop).unwrap(),
+            None
+        );
+        assert_eq!(world.n, 0, "a stopped world is not stepped");
     }
 }

@@ -445,8 +445,7 @@ pub fn sweep(exp: &Experiment, opts: &SweepOptions, threads: usize) -> Result<Pa
         claim.fresh(opts.force)?
     };
     out.keep_on_failure();
-    let never = AtomicBool::new(false);
-    let stop = opts.stop.as_deref().unwrap_or(&never);
+    let stop = opts.stop.as_deref().unwrap_or(&engine::NEVER);
     run_into(exp, &design, &id, &mut out, opts.progress, stop)?;
     if opts.format == crate::output::table::Format::Parquet {
         results_as(&mut out, opts.format)?;
@@ -462,7 +461,7 @@ pub fn sweep_nested(exp: &Experiment, mut dir: OutputDir, threads: usize) -> Res
     let design = design::build(exp.kind, &exp.parameters, exp.base.seed);
     check_points(exp, &design)?;
     let id = Identity::new(exp, design.rows.len(), None);
-    run_into(exp, &design, &id, &mut dir, false, &AtomicBool::new(false))?;
+    run_into(exp, &design, &id, &mut dir, false, &engine::NEVER)?;
     let mut manifest = sweep_manifest(exp, &id, &[], threads, "sweep");
     publish(dir, &id, &mut manifest, started)
 }

@@ -99,7 +99,7 @@ pub struct ScenarioRun {
 
 /// Run every replicate of `params`; `progress(n)` is told whenever n more replicate-steps are done.
 pub fn run_scenario(params: &Params, progress: &(dyn Fn(u64) + Sync)) -> Result<ScenarioRun> {
-    run_scenario_until(params, progress, &AtomicBool::new(false))
+    run_scenario_until(params, progress, &engine::NEVER)
 }
 
 /// [`run_scenario`], ending with [`Error::Stopped`] once `stop` is set (checked before every step).

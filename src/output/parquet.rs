@@ -26,7 +26,7 @@ enum Kind {
     Text,
 }
 
-fn kind_of(cells: impl Iterator<Item = Cell>) -> Kind {
+fn kind_of<'a>(cells: impl Iterator<Item = &'a Cell>) -> Kind {
     let (mut ints, mut nums, mut empty, mut text) = (0, 0, 0, 0);
     for c in cells {
         match c {
@@ -71,7 +71,7 @@ impl<W: Write + Send> ParquetSink<W> {
 
     fn open(&mut self) -> std::io::Result<()> {
         let kinds: Vec<Kind> = (0..self.columns.len())
-            .map(|c| kind_of(self.rows.iter().map(|r| r[c].clone())))
+            .map(|c| kind_of(self.rows.iter().map(|r| &r[c])))
             .collect();
         let fields = self
             .columns
