@@ -82,7 +82,13 @@ impl Stream {
     /// Uniform on [0, 1) with 32 bits of precision: half a 64-bit draw, for the per-agent loops.
     #[inline]
     pub fn uniform32(&mut self) -> f64 {
-        f64::from(self.rng.next_u32()) * (1.0 / 4_294_967_296.0)
+        f64::from(self.word()) * (1.0 / 4_294_967_296.0)
+    }
+
+    /// The next 32-bit word: the draw behind [`Stream::uniform32`], as u = word/2³².
+    #[inline]
+    pub fn word(&mut self) -> u32 {
+        self.rng.next_u32()
     }
 
     /// True with probability `p` to 32 bits (within 2.4·10⁻¹⁰ of `p`; p ≤ 0 never, p ≥ 1 always),

@@ -166,11 +166,52 @@ pub fn compliance_probability(advantage: f64, rationality: f64) -> f64 {
     }
 }
 
-/// Whether an enterprise whose draw is `u` complies, at logit temperature 1/`inv_rationality` > 0:
-/// u < 1/(1 + e^(−advantage/τ)) written as u·(1 + e^(−advantage/τ)) < 1, which needs no division.
+/// Whether an enterprise whose draw is `u` complies at x = advantage/τ (τ > 0):
+/// u < 1/(1 + e^(−x)) written as u·(1 + e^(−x)) < 1, which needs no division. The reference that
+/// [`complies_word`] reproduces decision for decision.
 #[inline]
-fn complies(u: f64, advantage: f64, inv_rationality: f64) -> bool {
-    u * (1.0 + (-advantage * inv_rationality).exp()) < 1.0
+fn exactly_complies(u: f64, x: f64) -> bool {
+    u * (1.0 + (-x).exp()) < 1.0
+}
+
+/// log2 of the number of buckets of the 32-bit draw in [`LOGIT_BOUNDS`].
+const LOGIT_BITS: u32 = 10;
+
+/// How far (in x = advantage/τ) a bucket's bounds are widened. Away from its boundary the
+/// floating-point test u·(1 + e^(−x)) < 1 and the exact one x > ln(u/(1 − u)) agree: at
+/// x = logit(u) + δ the product differs from 1 by about (1 − u)·|δ| ≥ 2⁻³²·10⁻⁵ ≈ 2·10⁻¹⁵,
+/// several times the rounding of `exp`, one addition and one product (under 4·10⁻¹⁶), and the
+/// bounds' own rounding (under 10⁻¹⁴ at |logit| ≤ 23) is smaller still.
+const LOGIT_MARGIN: f64 = 1e-5;
+
+/// ln(u/(1 − u)) at the bucket edges u = j/2^LOGIT_BITS, widened by the margin: bucket j of
+/// the draw (its top LOGIT_BITS bits) has its logit in [LOGIT_BOUNDS[j].0, LOGIT_BOUNDS[j].1].
+static LOGIT_BOUNDS: std::sync::LazyLock<Vec<(f64, f64)>> = std::sync::LazyLock::new(|| {
+    let n = 1usize << LOGIT_BITS;
+    let logit = |j: usize| {
+        let u = j as f64 / n as f64;
+        (u / (1.0 - u)).ln()
+    };
+    (0..n)
+        .map(|j| (logit(j) - LOGIT_MARGIN, logit(j + 1) + LOGIT_MARGIN))
+        .collect()
+});
+
+/// The logit choice for the 32-bit draw `word` (u = word/2³²) at x = advantage/τ, without an
+/// `exp` in all but about one month in a thousand: the draw's bucket bounds its logit, and only a
+/// value of x within a bucket's width of it needs [`exactly_complies`]. The decision is the
+/// reference's in every case (test `the_bracketed_choice_is_the_floating_point_choice`).
+#[inline]
+fn complies_word(word: u32, x: f64, bounds: &[(f64, f64)]) -> bool {
+    let (low, high) = bounds[(word >> (32 - LOGIT_BITS)) as usize];
+    // Two comparisons and no branch on the outcome, which is a coin flip; only the rare
+    // undecided case branches.
+    let (above, below) = (x > high, x < low);
+    if above | below {
+        above
+    } else {
+        exactly_complies(f64::from(word) * (1.0 / 4_294_967_296.0), x)
+    }
 }
 
 /// The detection channels besides online monitoring, as independent Bernoulli events in a fixed
@@ -191,6 +232,17 @@ struct Channels {
 }
 
 const CHANNELS: usize = MAX_DEPARTMENTS + 3;
+
+/// The outcome of [`Channels::cases`].
+struct Cases {
+    /// An NGO took the finding to court.
+    court: bool,
+    /// The sanction, if any, is a fine (a department's or a central or joint team's case), not a
+    /// court's.
+    administrative: bool,
+    /// The violation would end in a sanction.
+    exposure: bool,
+}
 
 impl Channels {
     /// The channels of an enterprise whose violation type is acted on by the departments in
@@ -263,6 +315,39 @@ impl Channels {
         self.fire_given_one(w, rng)
     }
 
+    /// What follows when a channel fired or online monitoring flagged the enterprise: whether the
+    /// case reached a department able to act or went to court, is taken up, waived and ends in a
+    /// sanction. Draws, in order: the litigation of an NGO finding, the take-up of a routed case,
+    /// its waiver by the local government, and legal clarity, each only where it decides.
+    #[inline(never)]
+    fn cases(
+        &self,
+        fired: u32,
+        monitored: bool,
+        acting: u16,
+        output: f32,
+        policy: &RegionPolicy,
+        rng: &mut Stream,
+    ) -> Cases {
+        let ngo = fired & self.ngo() != 0;
+        let direct = fired & self.direct() != 0;
+        let reached = monitored
+            || fired & (self.departments_mask() | self.complaint()) != 0
+            || (ngo && acting & 1 != 0);
+        let court = ngo && rng.hit(policy.litigation_share);
+        let administrative = reached && rng.hit(policy.handle) && {
+            let output = f64::from(output);
+            let capture = (policy.capture * 2.0 * output / (output + policy.mean_output)).min(1.0);
+            !rng.hit(capture)
+        };
+        let exposure = (administrative || direct || court) && rng.hit(policy.clarity);
+        Cases {
+            court,
+            administrative: administrative || direct,
+            exposure,
+        }
+    }
+
     #[cold]
     fn fire_given_one(&self, w: f64, rng: &mut Stream) -> u32 {
         let len = self.departments + 3;
@@ -306,8 +391,19 @@ pub fn step_chunk(
         seal_up: policy.seal_up,
     };
     let inv_rationality = 1.0 / rule.rationality;
+    let bounds = LOGIT_BOUNDS.as_slice();
+    // An enterprise's abatement share and its cost factor (share / reference share)², given its
+    // allocation weight.
+    let share = |allocation: f64| {
+        let abatement = (policy.abatement * allocation).min(1.0);
+        let ratio = abatement / policy.reference_abatement;
+        (abatement, ratio * ratio)
+    };
+    let unit = share(1.0);
     // The detection channels of each violation type, built when first met.
     let mut by_kind = [None; MAX_DEPARTMENTS];
+    // The enterprises stepped (sealed ones are counted on their own) and the compliers among them.
+    let (mut enterprises, mut complying) = (0u32, 0u32);
     for e in chunk.iter_mut() {
         if e.order & ORDER_SEALED != 0 {
             // Sealed up: production stops for the month, no draw is taken, and the facility
@@ -322,93 +418,99 @@ pub fn step_chunk(
             tally.order.corrections += 1.0;
             continue;
         }
-        let abatement = (policy.abatement * f64::from(e.allocation)).min(1.0);
-        let ratio = abatement / policy.reference_abatement;
-        let cost = f64::from(e.cost) * (ratio * ratio);
+        // Under uniform caps every allocation is 1, and the chunk's share and cost factor serve.
+        let (abatement, factor) = if e.allocation == 1.0 {
+            unit
+        } else {
+            share(f64::from(e.allocation))
+        };
+        let cost = f64::from(e.cost) * factor;
         let net_cost = cost - policy.subsidy;
         let mut perceived_penalty = f64::from(e.belief) * policy.deterrent;
         // Under an open correction order, refusing also risks the daily penalty: for certain once a
         // follow-up has found a refusal, otherwise if a follow-up comes (for every day since the
         // deadline).
         let age = e.order & ORDER_AGE;
-        let (days, owed) = penalty_days(age, policy.correction_days);
-        let found = e.order & ORDER_FOUND != 0;
+        let mut days_owed = (0.0, 0.0);
         if age > 0 {
+            days_owed = penalty_days(age, policy.correction_days);
+            let (days, owed) = days_owed;
+            let found = e.order & ORDER_FOUND != 0;
             perceived_penalty +=
                 policy.daily_penalty * if found { days } else { policy.follow_up * owed };
         }
         let advantage = perceived_penalty - net_cost;
         let comply = if rule.rationality > 0.0 {
-            complies(rng.uniform32(), advantage, inv_rationality)
+            complies_word(rng.word(), advantage * inv_rationality, bounds)
         } else {
             rng.hit(compliance_probability(advantage, 0.0))
         };
 
-        // Exposure: would a violation this month end in a sanction?
+        // Exposure: would a violation this month end in a sanction? In most months no channel
+        // fires, and nothing more is drawn.
         let kind = usize::from(e.kind);
         let acting = policy.acting[kind];
-        let mut reached = false;
-        let mut false_alarm = false;
+        let mut monitored = false;
         if e.covered {
             // Online data are held by the environment department (index 0).
             let u = rng.uniform32();
-            reached = u < policy.monitor_hit && acting & 1 != 0;
-            false_alarm = comply && u >= 1.0 - policy.false_positive;
+            monitored = u < policy.monitor_hit && acting & 1 != 0;
+            let false_alarm = comply && u >= 1.0 - policy.false_positive;
+            tally.false_alarms += f64::from(u8::from(false_alarm));
         }
         let channels = &*by_kind[kind].get_or_insert_with(|| Channels::new(policy, acting));
         let fired = channels.fire(f64::from(e.weight), rng);
-        let ngo = fired & channels.ngo() != 0;
-        let direct = fired & channels.direct() != 0;
-        reached |= fired & (channels.departments_mask() | channels.complaint()) != 0
-            || (ngo && acting & 1 != 0);
-        let court = ngo && rng.hit(policy.litigation_share);
-        let capture = (policy.capture * 2.0 * f64::from(e.output)
-            / (f64::from(e.output) + policy.mean_output))
-            .min(1.0);
-        let administrative = reached && rng.hit(policy.handle) && !rng.hit(capture);
-        let exposure = (administrative || direct || court) && rng.hit(policy.clarity);
+        let mut exposure = false;
+        if fired != 0 || monitored {
+            let cases = channels.cases(fired, monitored, acting, e.output, policy, rng);
+            exposure = cases.exposure;
+            if !comply {
+                tally.court_cases += f64::from(u8::from(cases.court));
+                tally.detected += 1.0;
+                if exposure {
+                    tally.sanctioned += 1.0;
+                    if cases.administrative {
+                        tally.fines += policy.sanction;
+                    } else {
+                        tally.litigation += policy.sanction;
+                    }
+                }
+            }
+        }
 
         e.belief += rule.learning_rate * (f32::from(u8::from(exposure)) - e.belief);
         e.complying = comply;
-        if policy.orders {
+        if policy.orders && (e.order != 0 || exposure) {
+            // An enterprise without an order, a past correction or a sanction this month has
+            // nothing to record.
             let paid = step_order(
                 &mut e.order,
                 &terms,
                 rng,
                 comply,
                 exposure,
-                (days, owed),
+                days_owed,
                 &mut tally.order,
             );
             tally.fines += paid;
         }
 
-        tally.enterprises += 1.0;
+        enterprises += 1;
         tally.output += f64::from(e.output);
         tally.belief += f64::from(e.belief);
-        tally.false_alarms += f64::from(u8::from(false_alarm));
-        if comply {
-            tally.complying += 1.0;
-            tally.abatement_cost += cost;
-            tally.subsidies += policy.subsidy;
-            tally.emissions += f64::from(e.emission) * (1.0 - abatement);
-        } else {
-            tally.violating += 1.0;
-            tally.emissions += f64::from(e.emission);
-            tally.court_cases += f64::from(u8::from(court));
-            if reached || direct || ngo {
-                tally.detected += 1.0;
-            }
-            if exposure {
-                tally.sanctioned += 1.0;
-                if administrative || direct {
-                    tally.fines += policy.sanction;
-                } else {
-                    tally.litigation += policy.sanction;
-                }
-            }
-        }
+        // The choice is a coin flip to the branch predictor: its tallies are selected, not
+        // branched on (adding 0.0 changes no sum).
+        let c = usize::from(comply);
+        complying += u32::from(comply);
+        tally.abatement_cost += [0.0, cost][c];
+        tally.subsidies += [0.0, policy.subsidy][c];
+        let emission = f64::from(e.emission);
+        tally.emissions += [emission, emission * (1.0 - abatement)][c];
     }
+    // Counts of whole agents, exact in f64.
+    tally.enterprises += f64::from(enterprises);
+    tally.complying += f64::from(complying);
+    tally.violating += f64::from(enterprises - complying);
     tally
 }
 
@@ -492,13 +594,59 @@ mod tests {
                 for k in 0..=100 {
                     let u = f64::from(k) / 100.0;
                     if (u - p).abs() > 1e-12 {
-                        assert_eq!(complies(u, advantage, 1.0 / tau), u < p, "{u} {p}");
+                        assert_eq!(exactly_complies(u, advantage / tau), u < p, "{u} {p}");
                         compared += 1;
                     }
                 }
             }
         }
         assert!(compared > 170_000);
+    }
+
+    #[test]
+    fn the_bracketed_choice_is_the_floating_point_choice() {
+        // Every bucket edge and its neighbouring words, at values of x on, just inside and just
+        // outside each bucket's bounds, and a dense grid: the same decision as the reference.
+        let bounds = LOGIT_BOUNDS.as_slice();
+        let mut xs: Vec<f64> = (-4000..=4000).map(|i| f64::from(i) * 0.01).collect();
+        xs.extend([f64::INFINITY, f64::NEG_INFINITY, 800.0, -800.0]);
+        let mut checked = 0u64;
+        let mut exact = 0u64;
+        for j in 0..(1u32 << LOGIT_BITS) {
+            let edge = j << (32 - LOGIT_BITS);
+            for word in [
+                edge,
+                edge.wrapping_add(1),
+                edge.wrapping_sub(1),
+                edge | 0x1234,
+            ] {
+                let u = f64::from(word) / 4_294_967_296.0;
+                let logit = (u / (1.0 - u)).ln();
+                let (low, high) = bounds[(word >> (32 - LOGIT_BITS)) as usize];
+                let near = [low, high, logit, logit + 1e-9, logit - 1e-9];
+                for x in xs.iter().copied().chain(
+                    near.iter()
+                        .flat_map(|&b| [b, b.next_up(), b.next_down(), b + 1e-7, b - 1e-7]),
+                ) {
+                    assert_eq!(
+                        complies_word(word, x, bounds),
+                        exactly_complies(u, x),
+                        "word {word}, x {x}"
+                    );
+                    checked += 1;
+                    exact += u64::from(x >= low && x <= high);
+                }
+            }
+        }
+        assert!(checked > 30_000_000 && exact > 50_000, "{checked} {exact}");
+        // And over random words and values of x.
+        let mut rng = StreamKey::new(5, 0).stream(Purpose::EnterpriseStep, 0, 0);
+        for _ in 0..2_000_000 {
+            let word = rng.word();
+            let x = (rng.uniform() - 0.5) * 60.0;
+            let u = f64::from(word) / 4_294_967_296.0;
+            assert_eq!(complies_word(word, x, bounds), exactly_complies(u, x));
+        }
     }
 
     #[test]

@@ -108,7 +108,8 @@ pub(super) fn step_order(
         *order = (*order & !ORDER_AGE) | (age + 1).min(ORDER_AGE);
         return paid;
     }
-    if !comply {
+    // The choice is a coin flip to the branch predictor: test the rare conditions first.
+    if (*order & ORDER_CORRECTED != 0 || exposure) && !comply {
         if *order & ORDER_CORRECTED != 0 {
             tally.reoffences += 1.0;
             *order &= !ORDER_CORRECTED;
