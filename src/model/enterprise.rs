@@ -12,6 +12,8 @@
 //! `inspection.rs`) whether or not it violates, and observes whether it *would* have been sanctioned:
 //! that exposure X updates its belief, p̂ ← p̂ + w (X − p̂). A sanction is paid only if it violated.
 
+use std::hint::select_unpredictable;
+
 use rayon::prelude::*;
 
 use super::ENTERPRISE_CHUNK;
@@ -204,11 +206,12 @@ static LOGIT_BOUNDS: std::sync::LazyLock<Vec<(f64, f64)>> = std::sync::LazyLock:
 #[inline]
 fn complies_word(word: u32, x: f64, bounds: &[(f64, f64)]) -> bool {
     let (low, high) = bounds[(word >> (32 - LOGIT_BITS)) as usize];
-    // Two comparisons and no branch on the outcome, which is a coin flip; only the rare
-    // undecided case branches.
-    let (above, below) = (x > high, x < low);
-    if above | below {
-        above
+    // The outcome is a coin flip to the branch predictor, so only the rare undecided case
+    // branches: x is outside [low, high] exactly when (x − low)·(high − x) < 0 (a subtraction
+    // keeps its sign, a product rounds to zero at worst, and an infinite edge gives NaN, which
+    // falls to the exact test), and outside it the choice is x > high, a flag.
+    if (x - low) * (high - x) < 0.0 {
+        x > high
     } else {
         exactly_complies(f64::from(word) * (1.0 / 4_294_967_296.0), x)
     }
@@ -500,12 +503,12 @@ pub fn step_chunk(
         tally.belief += f64::from(e.belief);
         // The choice is a coin flip to the branch predictor: its tallies are selected, not
         // branched on (adding 0.0 changes no sum).
-        let c = usize::from(comply);
+        let pick = |complied: f64, violated: f64| select_unpredictable(comply, complied, violated);
         complying += u32::from(comply);
-        tally.abatement_cost += [0.0, cost][c];
-        tally.subsidies += [0.0, policy.subsidy][c];
+        tally.abatement_cost += pick(cost, 0.0);
+        tally.subsidies += pick(policy.subsidy, 0.0);
         let emission = f64::from(e.emission);
-        tally.emissions += [emission, emission * (1.0 - abatement)][c];
+        tally.emissions += pick(emission * (1.0 - abatement), emission);
     }
     // Counts of whole agents, exact in f64.
     tally.enterprises += f64::from(enterprises);
