@@ -305,14 +305,21 @@ impl Channels {
     /// given that one fires, channel c fires with probability p_c / P(one of c, c+1, … fires)
     /// until one has, and each later one with its own p: the joint distribution of one independent
     /// draw per channel, for one draw in the usual month.
-    #[inline]
+    #[cfg(test)]
     fn fire(&self, w: f64, rng: &mut Stream) -> u32 {
+        let word = rng.word();
+        self.fire_with(w, word, rng)
+    }
+
+    /// [`Channels::fire`] with its first draw, the 32-bit `word`, already taken.
+    #[inline]
+    fn fire_with(&self, w: f64, word: u32, rng: &mut Stream) -> u32 {
         let none = if w == 1.0 {
             self.none_unit
         } else {
             self.none(w)
         };
-        if rng.uniform32() >= 1.0 - none {
+        if f64::from(word) * (1.0 / 4_294_967_296.0) >= 1.0 - none {
             return 0;
         }
         self.fire_given_one(w, rng)
@@ -443,10 +450,13 @@ pub fn step_chunk(
                 policy.daily_penalty * if found { days } else { policy.follow_up * owed };
         }
         let advantage = perceived_penalty - net_cost;
+        // The choice's word and the next (online monitoring's, or else the channels'), taken
+        // together; the draws are those of one word at a time.
+        let (choice, next) = rng.two_words();
         let comply = if rule.rationality > 0.0 {
-            complies_word(rng.word(), advantage * inv_rationality, bounds)
+            complies_word(choice, advantage * inv_rationality, bounds)
         } else {
-            rng.hit(compliance_probability(advantage, 0.0))
+            f64::from(choice) * (1.0 / 4_294_967_296.0) < compliance_probability(advantage, 0.0)
         };
 
         // Exposure: would a violation this month end in a sanction? In most months no channel
@@ -454,15 +464,17 @@ pub fn step_chunk(
         let kind = usize::from(e.kind);
         let acting = policy.acting[kind];
         let mut monitored = false;
+        let mut channel_word = next;
         if e.covered {
             // Online data are held by the environment department (index 0).
-            let u = rng.uniform32();
+            let u = f64::from(next) * (1.0 / 4_294_967_296.0);
             monitored = u < policy.monitor_hit && acting & 1 != 0;
             let false_alarm = comply && u >= 1.0 - policy.false_positive;
             tally.false_alarms += f64::from(u8::from(false_alarm));
+            channel_word = rng.word();
         }
         let channels = &*by_kind[kind].get_or_insert_with(|| Channels::new(policy, acting));
-        let fired = channels.fire(f64::from(e.weight), rng);
+        let fired = channels.fire_with(f64::from(e.weight), channel_word, rng);
         let mut exposure = false;
         if fired != 0 || monitored {
             let cases = channels.cases(fired, monitored, acting, e.output, policy, rng);
