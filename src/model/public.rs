@@ -290,44 +290,43 @@ fn neighbourhood_sums(
             // ends, is local ± (slot/2 + 1)). About a quarter of the residents have one at
             // β = 0.05, at random; the masks are scanned eight to a word.
             let mut base = lo / block * block;
-            let mut rewire = |o: usize, mut bits: u8| {
+            // Link `slot` of the resident at chunk offset `o`, known to be rewired.
+            let mut rewire = |o: usize, slot: u32| {
                 let local = first + o;
                 while local >= base + block {
                     base += block;
                 }
                 let community = block.min(region_len - base);
-                while bits != 0 {
-                    let slot = bits.trailing_zeros();
-                    bits &= bits - 1;
-                    let j = Network::uniform_in(
-                        net.link_hash(region_start + local, slot),
-                        base,
-                        community,
-                    );
-                    let offset = (slot / 2 + 1) as usize;
-                    let lattice = if slot.is_multiple_of(2) {
-                        local + offset
-                    } else {
-                        local - offset
-                    };
-                    sums[o] += region[j] - region[lattice];
-                }
+                let j =
+                    Network::uniform_in(net.link_hash(region_start + local, slot), base, community);
+                let offset = (slot / 2 + 1) as usize;
+                let lattice = if slot.is_multiple_of(2) {
+                    local + offset
+                } else {
+                    local - offset
+                };
+                sums[o] += region[j] - region[lattice];
             };
+            // One loop over the set bits of eight masks at a time (resident by resident, each one's
+            // links in slot order), so that only its end is a branch the predictor can miss.
             let inner_masks = &masks[lo - first..hi - first];
             let words = inner_masks.chunks_exact(8);
             let tail = words.remainder();
             for (w, word) in words.enumerate() {
                 let mut word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
                 while word != 0 {
-                    let byte = (word.trailing_zeros() / 8) as usize;
-                    word &= !(0xFF << (8 * byte));
-                    rewire(lo - first + 8 * w + byte, inner_masks[8 * w + byte]);
+                    let bit = word.trailing_zeros();
+                    word &= word - 1;
+                    rewire(lo - first + 8 * w + (bit / 8) as usize, bit % 8);
                 }
             }
             let tail_start = inner_masks.len() - tail.len();
             for (k, &m) in tail.iter().enumerate() {
-                if m != 0 {
-                    rewire(lo - first + tail_start + k, m);
+                let mut bits = m;
+                while bits != 0 {
+                    let slot = bits.trailing_zeros();
+                    bits &= bits - 1;
+                    rewire(lo - first + tail_start + k, slot);
                 }
             }
             // The residents at the region's ends, link by link.
