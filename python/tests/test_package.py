@@ -192,8 +192,13 @@ def test_the_gil_is_released_while_the_model_runs():
     assert during > 20, during
 
 
+# The child installs Python's own Ctrl-C handler: a process started in the background by a
+# non-interactive shell (as CI runners and `nohup` do) inherits SIGINT as ignored, and Python then
+# leaves it ignored, which is not the interactive session this test stands for.
 SIGINT_SCRIPT = r"""
-import pathlib, sys, time, cogov
+import pathlib, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import cogov
 out = pathlib.Path(sys.argv[1])
 print("start", flush=True)
 try:
