@@ -143,6 +143,7 @@ fn existing_output_is_not_overwritten_without_force() {
 }
 
 /// Final-window means of a few headline metrics from a summary.csv.
+#[cfg(feature = "figures")]
 fn headline(out: &Path) -> Vec<f64> {
     let text = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     [
@@ -164,6 +165,8 @@ fn headline(out: &Path) -> Vec<f64> {
     .collect()
 }
 
+// The list of levers lives in the figures module.
+#[cfg(feature = "figures")]
 #[test]
 fn every_one_lever_variant_changes_the_outcome() {
     let dir = scratch("levers");

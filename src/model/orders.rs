@@ -108,8 +108,7 @@ pub(super) fn step_order(
         *order = (*order & !ORDER_AGE) | (age + 1).min(ORDER_AGE);
         return paid;
     }
-    // The choice is a coin flip to the branch predictor: test the rare conditions first.
-    if (*order & ORDER_CORRECTED != 0 || exposure) && !comply {
+    if !comply {
         if *order & ORDER_CORRECTED != 0 {
             tally.reoffences += 1.0;
             *order &= !ORDER_CORRECTED;
