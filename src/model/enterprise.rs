@@ -12,8 +12,6 @@
 //! `inspection.rs`) whether or not it violates, and observes whether it *would* have been sanctioned:
 //! that exposure X updates its belief, p̂ ← p̂ + w (X − p̂). A sanction is paid only if it violated.
 
-use std::hint::select_unpredictable;
-
 use rayon::prelude::*;
 
 use super::ENTERPRISE_CHUNK;
@@ -387,6 +385,16 @@ impl Channels {
     }
 }
 
+/// `x` if the enterprise complies, else zero, as a product with 1 or 0: the compiler lowers a
+/// select of floating-point values (and a bit mask, which it turns back into one) to a branch,
+/// which the coin flip of the choice mispredicts. For finite `x` the product is `x` or ±0.0, and
+/// adding ±0.0 to a tally that starts at +0.0 leaves it as it was, so the tallies are those of
+/// the select, bit for bit.
+#[inline(always)]
+fn if_complying(comply: bool, x: f64) -> f64 {
+    x * f64::from(u8::from(comply))
+}
+
 /// Advance one chunk of enterprises (all in one region) by one step.
 pub fn step_chunk(
     chunk: &mut [Enterprise],
@@ -513,14 +521,13 @@ pub fn step_chunk(
         enterprises += 1;
         tally.output += f64::from(e.output);
         tally.belief += f64::from(e.belief);
-        // The choice is a coin flip to the branch predictor: its tallies are selected, not
-        // branched on (adding 0.0 changes no sum).
-        let pick = |complied: f64, violated: f64| select_unpredictable(comply, complied, violated);
+        // The choice is a coin flip to the branch predictor: its tallies are products with it,
+        // not branches on it (1 − 0 is exactly 1).
         complying += u32::from(comply);
-        tally.abatement_cost += pick(cost, 0.0);
-        tally.subsidies += pick(policy.subsidy, 0.0);
+        tally.abatement_cost += if_complying(comply, cost);
+        tally.subsidies += if_complying(comply, policy.subsidy);
         let emission = f64::from(e.emission);
-        tally.emissions += pick(emission * (1.0 - abatement), emission);
+        tally.emissions += emission * (1.0 - if_complying(comply, abatement));
     }
     // Counts of whole agents, exact in f64.
     tally.enterprises += f64::from(enterprises);
