@@ -327,7 +327,7 @@ impl Channels {
     /// case reached a department able to act or went to court, is taken up, waived and ends in a
     /// sanction. Draws, in order: the litigation of an NGO finding, the take-up of a routed case,
     /// its waiver by the local government, and legal clarity, each only where it decides.
-    #[inline(never)]
+    #[inline]
     fn cases(
         &self,
         fired: u32,
@@ -354,6 +354,38 @@ impl Channels {
             administrative: administrative || direct,
             exposure,
         }
+    }
+
+    /// [`Channels::cases`] for an enterprise flagged or found this month, with its tallies: a
+    /// violator's detection, court case and sanction. Returns the exposure.
+    #[allow(clippy::too_many_arguments)]
+    #[cold]
+    #[inline(never)]
+    fn expose(
+        &self,
+        fired: u32,
+        monitored: bool,
+        acting: u16,
+        comply: bool,
+        output: f32,
+        policy: &RegionPolicy,
+        rng: &mut Stream,
+        tally: &mut EnterpriseTally,
+    ) -> bool {
+        let cases = self.cases(fired, monitored, acting, output, policy, rng);
+        if !comply {
+            tally.court_cases += f64::from(u8::from(cases.court));
+            tally.detected += 1.0;
+            if cases.exposure {
+                tally.sanctioned += 1.0;
+                if cases.administrative {
+                    tally.fines += policy.sanction;
+                } else {
+                    tally.litigation += policy.sanction;
+                }
+            }
+        }
+        cases.exposure
     }
 
     #[cold]
@@ -422,6 +454,11 @@ pub fn step_chunk(
     let mut by_kind = [None; MAX_DEPARTMENTS];
     // The enterprises stepped (sealed ones are counted on their own) and the compliers among them.
     let (mut enterprises, mut complying) = (0u32, 0u32);
+    // The sums every enterprise adds to, kept apart from the tally (which the rare paths take by
+    // reference) so that they stay in registers; each is added to in the tally's order.
+    let (mut output, mut belief, mut abatement_cost, mut subsidies, mut emissions) =
+        (0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut false_alarms = 0.0;
     for e in chunk.iter_mut() {
         if e.order & ORDER_SEALED != 0 {
             // Sealed up: production stops for the month, no draw is taken, and the facility
@@ -430,7 +467,7 @@ pub fn step_chunk(
             e.complying = true;
             tally.enterprises += 1.0;
             tally.complying += 1.0;
-            tally.belief += f64::from(e.belief);
+            belief += f64::from(e.belief);
             tally.sealed += 1.0;
             tally.output_lost += f64::from(e.output);
             tally.order.corrections += 1.0;
@@ -478,27 +515,16 @@ pub fn step_chunk(
             let u = f64::from(next) * (1.0 / 4_294_967_296.0);
             monitored = u < policy.monitor_hit && acting & 1 != 0;
             let false_alarm = comply && u >= 1.0 - policy.false_positive;
-            tally.false_alarms += f64::from(u8::from(false_alarm));
+            false_alarms += f64::from(u8::from(false_alarm));
             channel_word = rng.word();
         }
         let channels = &*by_kind[kind].get_or_insert_with(|| Channels::new(policy, acting));
         let fired = channels.fire_with(f64::from(e.weight), channel_word, rng);
         let mut exposure = false;
         if fired != 0 || monitored {
-            let cases = channels.cases(fired, monitored, acting, e.output, policy, rng);
-            exposure = cases.exposure;
-            if !comply {
-                tally.court_cases += f64::from(u8::from(cases.court));
-                tally.detected += 1.0;
-                if exposure {
-                    tally.sanctioned += 1.0;
-                    if cases.administrative {
-                        tally.fines += policy.sanction;
-                    } else {
-                        tally.litigation += policy.sanction;
-                    }
-                }
-            }
+            exposure = channels.expose(
+                fired, monitored, acting, comply, e.output, policy, rng, &mut tally,
+            );
         }
 
         e.belief += rule.learning_rate * (f32::from(u8::from(exposure)) - e.belief);
@@ -519,16 +545,22 @@ pub fn step_chunk(
         }
 
         enterprises += 1;
-        tally.output += f64::from(e.output);
-        tally.belief += f64::from(e.belief);
+        output += f64::from(e.output);
+        belief += f64::from(e.belief);
         // The choice is a coin flip to the branch predictor: its tallies are products with it,
         // not branches on it (1 − 0 is exactly 1).
         complying += u32::from(comply);
-        tally.abatement_cost += if_complying(comply, cost);
-        tally.subsidies += if_complying(comply, policy.subsidy);
+        abatement_cost += if_complying(comply, cost);
+        subsidies += if_complying(comply, policy.subsidy);
         let emission = f64::from(e.emission);
-        tally.emissions += emission * (1.0 - if_complying(comply, abatement));
+        emissions += emission * (1.0 - if_complying(comply, abatement));
     }
+    tally.output = output;
+    tally.belief = belief;
+    tally.abatement_cost = abatement_cost;
+    tally.subsidies = subsidies;
+    tally.emissions = emissions;
+    tally.false_alarms = false_alarms;
     // Counts of whole agents, exact in f64.
     tally.enterprises += f64::from(enterprises);
     tally.complying += f64::from(complying);
