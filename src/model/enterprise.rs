@@ -357,7 +357,10 @@ impl Channels {
     }
 
     /// [`Channels::cases`] for an enterprise flagged or found this month, with its tallies: a
-    /// violator's detection, court case and sanction. Returns the exposure.
+    /// violator's detection, court case and sanction. Returns the exposure. Out of line and cold
+    /// so that the loop around it keeps its sums in registers: rare in the fragmented run (one
+    /// enterprise-month in 45), it also serves the coordinated one, where online monitoring of 70%
+    /// of the enterprises sends two months in three here, with fewer instructions than inline.
     #[allow(clippy::too_many_arguments)]
     #[cold]
     #[inline(never)]
