@@ -558,12 +558,12 @@ pub fn step_chunk(
         let emission = f64::from(e.emission);
         emissions += emission * (1.0 - if_complying(comply, abatement));
     }
-    tally.output = output;
-    tally.belief = belief;
-    tally.abatement_cost = abatement_cost;
-    tally.subsidies = subsidies;
-    tally.emissions = emissions;
-    tally.false_alarms = false_alarms;
+    tally.output += output;
+    tally.belief += belief;
+    tally.abatement_cost += abatement_cost;
+    tally.subsidies += subsidies;
+    tally.emissions += emissions;
+    tally.false_alarms += false_alarms;
     // Counts of whole agents, exact in f64.
     tally.enterprises += f64::from(enterprises);
     tally.complying += f64::from(complying);
@@ -819,6 +819,56 @@ mod tests {
         }
         // A negative cost: everyone complies, and an NGO takes no complier to court.
         assert_eq!(cases(0.2, -0.3), (0.0, 0.0));
+    }
+
+    #[test]
+    fn the_chunks_sums_are_the_compliers_and_violators_values_added_in_order() {
+        // Enterprises of many costs and emissions, some with a cap allocation other than 1, about
+        // half complying: each sum equals the same values selected by the choice and added one
+        // enterprise after another, bit for bit.
+        let firms: Vec<Enterprise> = (0..3000u32)
+            .map(|i| Enterprise {
+                cost: 0.05 + (i % 97) as f32 * 0.003,
+                emission: 0.3 + (i % 89) as f32 * 0.07,
+                output: 1.0 + (i % 13) as f32 * 0.5,
+                allocation: if i % 5 == 0 { 0.8 } else { 1.0 },
+                belief: (i % 11) as f32 * 0.04,
+                ..firm()
+            })
+            .collect();
+        let policy = RegionPolicy {
+            subsidy: 0.02,
+            deterrent: 1.0,
+            ..order_policy(0.0, 0.0)
+        };
+        let rule = DecisionRule {
+            rationality: 0.05,
+            learning_rate: 0.0,
+        };
+        let mut after = firms.clone();
+        let mut rng = StreamKey::new(3, 0).stream(Purpose::EnterpriseStep, 0, 0);
+        let t = step_chunk(&mut after, &policy, &rule, &mut rng);
+        let (mut cost, mut subsidies, mut emissions, mut output) = (0.0, 0.0, 0.0, 0.0);
+        for (e, a) in firms.iter().zip(&after) {
+            let abatement = (policy.abatement * f64::from(e.allocation)).min(1.0);
+            let ratio = abatement / policy.reference_abatement;
+            let emission = f64::from(e.emission);
+            output += f64::from(e.output);
+            if a.complying {
+                cost += f64::from(e.cost) * (ratio * ratio);
+                subsidies += policy.subsidy;
+                emissions += emission * (1.0 - abatement);
+            } else {
+                emissions += emission;
+            }
+        }
+        let compliers = after.iter().filter(|e| e.complying).count() as f64;
+        assert!(compliers > 300.0 && compliers < 2700.0, "{compliers}");
+        assert_eq!(t.complying, compliers);
+        assert_eq!(t.abatement_cost.to_bits(), cost.to_bits());
+        assert_eq!(t.subsidies.to_bits(), subsidies.to_bits());
+        assert_eq!(t.emissions.to_bits(), emissions.to_bits());
+        assert_eq!(t.output.to_bits(), output.to_bits());
     }
 
     #[test]
