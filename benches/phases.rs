@@ -113,7 +113,7 @@ fn phases(c: &mut Criterion) {
         ("awareness_and_complaints/region_wide", 0),
     ] {
         let net = Network::new(6, 0.05, community, 11);
-        let rewired = net.masks(n);
+        let rewired = net.rewired_links(1, n);
         group.bench_function(name, |b| {
             let mut step = 0;
             b.iter(|| {
@@ -123,7 +123,7 @@ fn phases(c: &mut Criterion) {
                     public::step_chunk(
                         &awareness,
                         &education,
-                        &rewired,
+                        rewired.chunk(c),
                         chunk,
                         c * 4096,
                         0,

@@ -79,7 +79,7 @@ pub fn public(p: &Params, key: &StreamKey, residents: usize) -> Public {
         next: awareness.clone(),
         awareness,
         education,
-        rewired: Vec::new(),
+        rewired: Default::default(),
     }
 }
 

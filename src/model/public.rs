@@ -6,9 +6,10 @@
 //! blocks of `community` residents, e.g. a township; 0 = the whole region). Keeping long-range ties
 //! within a community matches the locality of real social ties and keeps the reads of rewired
 //! neighbours in cache: at 10 million residents it is 1.5× faster than region-wide rewiring
-//! (BENCHMARKS.md). The network is not stored: link j of resident i is a hash of (replicate key, i,
-//! j), and only which links are rewired is cached, a byte per resident, so that a step hashes just
-//! the rewired links — what lets the public reach a hundred million agents.
+//! (BENCHMARKS.md). The lattice is not stored: link j of resident i is a hash of (replicate key, i,
+//! j), and only the rewired links (about 0.3 per resident at β = 0.05) are listed with the resident
+//! they end at, 6 bytes each, so that a step hashes none of them — what lets the public reach a
+//! hundred million agents.
 //!
 //! Awareness update (synchronous, from last step's values):
 //!   a' = a + μ(ā_nbrs − a) + (1 − a)(edu_i·g_edu + g_obs·o_r + g_ngo,r) − f·a,
@@ -25,7 +26,7 @@ use super::PUBLIC_CHUNK;
 use crate::engine::rng::{Purpose, Stream, StreamKey, mix64};
 use crate::scenario::Params;
 
-/// Residents of all regions, stored as plain arrays (10 bytes per resident).
+/// Residents of all regions, stored as plain arrays (9 bytes per resident, and 6 per rewired link).
 #[derive(Debug, Clone)]
 pub struct Public {
     pub awareness: Vec<f32>,
@@ -33,14 +34,74 @@ pub struct Public {
     pub next: Vec<f32>,
     /// Education level in [0, 1], stored as a byte.
     pub education: Vec<u8>,
-    /// Which of each resident's links are rewired, bit `slot` for link `slot` (networks of at most
-    /// [`MASK_LINKS`] links per resident; empty otherwise). The network is the hashed one either way:
-    /// the mask caches its rewiring decisions so that a step hashes only the rewired links.
-    pub rewired: Vec<u8>,
+    /// The rewired links, chunk by chunk (networks of at most [`LISTED_LINKS`] links per resident;
+    /// empty otherwise). The network is the hashed one either way: the list caches where its
+    /// rewired links end so that a step hashes none of them.
+    pub rewired: RewiredLinks,
 }
 
-/// Links per resident up to which the rewiring decisions are cached as a byte.
-pub const MASK_LINKS: u32 = 8;
+/// Links per resident up to which the rewired links are listed (a link's slot takes four bits).
+pub const LISTED_LINKS: u32 = 16;
+
+/// The rewired links of the residents away from their region's ends (those whose lattice links do
+/// not wrap), listed per chunk of [`PUBLIC_CHUNK`] residents, resident by resident and each one's
+/// links in slot order: where each ends, hashed once when the world is built instead of every
+/// month. About 0.3 links per resident at β = 0.05 with six links, 6 bytes each.
+#[derive(Debug, Clone, Default)]
+pub struct RewiredLinks {
+    /// Where chunk k's links start in `at` and `end` (chunks numbered across regions, as their
+    /// random streams are), and one entry past the last chunk's.
+    starts: Vec<u32>,
+    /// The resident's offset in its chunk times 16, plus the link's slot.
+    at: Vec<u16>,
+    /// The local index (within its region) of the resident the link ends at.
+    end: Vec<u32>,
+}
+
+/// One chunk's part of [`RewiredLinks`].
+#[derive(Debug, Clone, Copy)]
+pub struct ChunkLinks<'a> {
+    at: &'a [u16],
+    end: &'a [u32],
+}
+
+impl RewiredLinks {
+    /// The links of chunk `chunk` (numbered as in [`step_all`]), or `None` when none are listed.
+    pub fn chunk(&self, chunk: usize) -> Option<ChunkLinks<'_>> {
+        let (&from, &to) = (self.starts.get(chunk)?, self.starts.get(chunk + 1)?);
+        let range = from as usize..to as usize;
+        Some(ChunkLinks {
+            at: &self.at[range.clone()],
+            end: &self.end[range],
+        })
+    }
+
+    /// Listed links in all.
+    pub fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.at.is_empty()
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.starts.capacity() * 4 + self.at.capacity() * 2 + self.end.capacity() * 4
+    }
+}
+
+/// Bytes per listed rewired link.
+pub const LINK_BYTES: u64 = 2 + 4;
+
+/// The residents of a chunk of `len` starting at local index `first` in a region of `region_len`
+/// whose `h` lattice links on either side do not wrap around the region's ends, as the local range
+/// `[lo, hi)`.
+fn inner(first: usize, len: usize, region_len: usize, h: usize) -> (usize, usize) {
+    let lo = first.max(h).min(first + len);
+    let hi = (first + len).min(region_len.saturating_sub(h)).max(lo);
+    (lo, hi)
+}
 
 /// Network shape, shared by all regions.
 #[derive(Debug, Clone, Copy)]
@@ -108,26 +169,72 @@ impl Network {
         base + ((u128::from(mix64(h)) * len as u128) >> 64) as usize
     }
 
-    /// The rewiring mask of each of `residents` residents (global indices from 0; see
-    /// [`Public::rewired`]); empty when the links are too many for a byte.
-    pub fn masks(&self, residents: usize) -> Vec<u8> {
+    /// The rewired links of every chunk of `regions` regions of `n` residents each (see
+    /// [`RewiredLinks`]); empty when there are more links than [`LISTED_LINKS`] or a region is
+    /// too small for a lattice that does not wrap.
+    pub fn rewired_links(&self, regions: usize, n: usize) -> RewiredLinks {
         let degree = 2 * self.half_degree;
-        if degree > MASK_LINKS {
-            return Vec::new();
+        let h = self.half_degree as usize;
+        if degree > LISTED_LINKS || n <= 2 * h || regions == 0 {
+            return RewiredLinks::default();
         }
-        let mut masks = vec![0u8; residents];
-        masks
-            .par_chunks_mut(PUBLIC_CHUNK)
+        let chunks_per_region = n.div_ceil(PUBLIC_CHUNK);
+        let block = self.block(n);
+        // Chunk k's inner residents (global indices) and the local index of its first resident.
+        let residents = |k: usize| {
+            let (r, c) = (k / chunks_per_region, k % chunks_per_region);
+            let first = c * PUBLIC_CHUNK;
+            let (lo, hi) = inner(first, PUBLIC_CHUNK.min(n - first), n, h);
+            (r * n, lo..hi, first)
+        };
+        // Counted first, so that the lists are allocated once, in exactly the space they need
+        // (a hundred million residents have tens of millions of rewired links).
+        let counts: Vec<usize> = (0..regions * chunks_per_region)
+            .into_par_iter()
+            .map(|k| {
+                let (start, range, _) = residents(k);
+                range
+                    .flat_map(|local| (0..degree).map(move |slot| (local, slot)))
+                    .filter(|&(local, slot)| {
+                        self.link_hash(start + local, slot) < self.rewire_threshold
+                    })
+                    .count()
+            })
+            .collect();
+        let mut starts = Vec::with_capacity(counts.len() + 1);
+        starts.push(0u32);
+        for count in &counts {
+            starts.push(starts[starts.len() - 1] + *count as u32);
+        }
+        let total = starts[counts.len()] as usize;
+        let (mut at, mut end) = (vec![0u16; total], vec![0u32; total]);
+        let mut parts = Vec::with_capacity(counts.len());
+        let (mut at_rest, mut end_rest) = (at.as_mut_slice(), end.as_mut_slice());
+        for &count in &counts {
+            let (a, ra) = std::mem::take(&mut at_rest).split_at_mut(count);
+            let (e, re) = std::mem::take(&mut end_rest).split_at_mut(count);
+            parts.push((a, e));
+            (at_rest, end_rest) = (ra, re);
+        }
+        parts
+            .into_par_iter()
             .enumerate()
-            .for_each(|(c, chunk)| {
-                for (o, m) in chunk.iter_mut().enumerate() {
-                    let i = c * PUBLIC_CHUNK + o;
-                    *m = (0..degree).fold(0, |m, slot| {
-                        m | u8::from(self.link_hash(i, slot) < self.rewire_threshold) << slot
-                    });
+            .for_each(|(k, (at, end))| {
+                let (start, range, first) = residents(k);
+                let mut i = 0;
+                for local in range {
+                    for slot in 0..degree {
+                        let hash = self.link_hash(start + local, slot);
+                        if hash < self.rewire_threshold {
+                            let base = local / block * block;
+                            at[i] = ((local - first) << 4) as u16 | slot as u16;
+                            end[i] = Self::uniform_in(hash, base, block.min(n - base)) as u32;
+                            i += 1;
+                        }
+                    }
                 }
             });
-        masks
+        RewiredLinks { starts, at, end }
     }
 }
 
@@ -200,7 +307,8 @@ impl PublicTally {
 const SKIP_BELOW: f64 = 0.25;
 
 /// Update the residents `[start, start + next.len())` of a region whose residents occupy
-/// `[region_start, region_start + region_len)`; `rewired` is [`Public::rewired`] (or empty).
+/// `[region_start, region_start + region_len)`; `links` are the chunk's listed rewired links
+/// ([`RewiredLinks::chunk`]), or `None` to hash every link.
 ///
 /// Three passes over the chunk: the neighbourhood sums (the ring lattice for every resident in one
 /// vectorised pass, then each rewired link swapped in for the lattice link it replaces, and the
@@ -209,7 +317,7 @@ const SKIP_BELOW: f64 = 0.25;
 pub fn step_chunk(
     awareness: &[f32],
     education: &[u8],
-    rewired: &[u8],
+    links: Option<ChunkLinks<'_>>,
     next: &mut [f32],
     start: usize,
     region_start: usize,
@@ -225,7 +333,7 @@ pub fn step_chunk(
     let mut tally = SUMS.with_borrow_mut(|sums| {
         // Scratch that every step overwrites before reading, so it is never cleared.
         let sums = &mut sums[..len];
-        neighbourhood_sums(sums, region, rewired, start, region_start, net);
+        neighbourhood_sums(sums, region, links, start - region_start, region_start, net);
         update(next, own, &education[start..start + len], sums, net, env)
     });
     file_complaints(&mut tally, own, env, rng);
@@ -238,97 +346,60 @@ thread_local! {
 }
 
 /// The sum of last month's awareness over the links of each resident of the chunk starting at
-/// global index `start`, in `sums` (every entry is written; none is read first).
+/// local index `first` of its region, in `sums` (every entry is written; none is read first).
 fn neighbourhood_sums(
     sums: &mut [f32],
     region: &[f32],
-    rewired: &[u8],
-    start: usize,
+    links: Option<ChunkLinks<'_>>,
+    first: usize,
     region_start: usize,
     net: &Network,
 ) {
     let (len, region_len) = (sums.len(), region.len());
-    let first = start - region_start;
     let degree = 2 * net.half_degree;
-    if degree > 0 {
-        let h = net.half_degree as usize;
-        let block = net.block(region_len);
-        // Link `slot` of resident `local`, from its rewiring mask `m` (or hashed, without one).
-        let end = |local: usize, slot: u32, m: Option<u8>| match m {
-            Some(m) if m & (1 << slot) == 0 => lattice(local, slot, region_len),
-            Some(_) => {
-                net.rewired_end(net.link_hash(region_start + local, slot), local, region_len)
-            }
-            None => net.neighbor(region_start, local, slot, region_len),
-        };
-        let full = |local: usize, m: Option<u8>| -> f32 {
-            (0..degree).map(|slot| region[end(local, slot, m)]).sum()
-        };
-        if !rewired.is_empty() && region_len > 2 * h {
-            let masks = &rewired[start..start + len];
-            // Residents whose lattice links do not wrap around the region's ends.
-            let lo = first.max(h).min(first + len);
-            let hi = (first + len).min(region_len - h).max(lo);
-            let inner = &mut sums[lo - first..hi - first];
-            match h {
-                1 => lattice_sums::<1>(inner, region, lo),
-                2 => lattice_sums::<2>(inner, region, lo),
-                3 => lattice_sums::<3>(inner, region, lo),
-                4 => lattice_sums::<4>(inner, region, lo),
-                _ => lattice_sums_any(inner, region, lo, h),
-            }
-            // Their rewired links: the rewired end replaces the lattice one (which, away from the
-            // ends, is local ± (slot/2 + 1)). About a quarter of the residents have one at
-            // β = 0.05, at random; the masks are scanned eight to a word.
-            let mut base = lo / block * block;
-            // Link `slot` of the resident at chunk offset `o`, known to be rewired.
-            let mut rewire = |o: usize, slot: u32| {
-                let local = first + o;
-                while local >= base + block {
-                    base += block;
-                }
-                let community = block.min(region_len - base);
-                let j =
-                    Network::uniform_in(net.link_hash(region_start + local, slot), base, community);
-                let offset = (slot / 2 + 1) as usize;
-                let lattice = if slot.is_multiple_of(2) {
-                    local + offset
-                } else {
-                    local - offset
-                };
-                sums[o] += region[j] - region[lattice];
-            };
-            // One loop over the set bits of eight masks at a time (resident by resident, each one's
-            // links in slot order), so that only its end is a branch the predictor can miss.
-            let inner_masks = &masks[lo - first..hi - first];
-            let words = inner_masks.chunks_exact(8);
-            let tail = words.remainder();
-            for (w, word) in words.enumerate() {
-                let mut word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-                while word != 0 {
-                    let bit = word.trailing_zeros();
-                    word &= word - 1;
-                    rewire(lo - first + 8 * w + (bit / 8) as usize, bit % 8);
-                }
-            }
-            let tail_start = inner_masks.len() - tail.len();
-            for (k, &m) in tail.iter().enumerate() {
-                let mut bits = m;
-                while bits != 0 {
-                    let slot = bits.trailing_zeros();
-                    bits &= bits - 1;
-                    rewire(lo - first + tail_start + k, slot);
-                }
-            }
-            // The residents at the region's ends, link by link.
-            for o in (0..lo - first).chain(hi - first..len) {
-                sums[o] = full(first + o, Some(masks[o]));
-            }
-        } else {
-            for (o, sum) in sums.iter_mut().enumerate() {
-                *sum = full(first + o, None);
-            }
+    if degree == 0 {
+        return;
+    }
+    let h = net.half_degree as usize;
+    // Every link of resident `local`, each hashed: the region's ends, and networks whose rewired
+    // links are not listed.
+    let full = |local: usize| -> f32 {
+        (0..degree)
+            .map(|slot| region[net.neighbor(region_start, local, slot, region_len)])
+            .sum()
+    };
+    let Some(links) = links else {
+        for (o, sum) in sums.iter_mut().enumerate() {
+            *sum = full(first + o);
         }
+        return;
+    };
+    // Residents whose lattice links do not wrap around the region's ends.
+    let (lo, hi) = inner(first, len, region_len, h);
+    let inside = &mut sums[lo - first..hi - first];
+    match h {
+        1 => lattice_sums::<1>(inside, region, lo),
+        2 => lattice_sums::<2>(inside, region, lo),
+        3 => lattice_sums::<3>(inside, region, lo),
+        4 => lattice_sums::<4>(inside, region, lo),
+        _ => lattice_sums_any(inside, region, lo, h),
+    }
+    // Their rewired links, in the list's order (resident by resident, each one's in slot order):
+    // the rewired end replaces the lattice one, which away from the ends is local ± (slot/2 + 1).
+    for (&at, &end) in links.at.iter().zip(links.end) {
+        let o = usize::from(at >> 4);
+        let slot = usize::from(at & 15);
+        let offset = slot / 2 + 1;
+        let lattice = if slot % 2 == 0 {
+            first + o + offset
+        } else {
+            first + o - offset
+        };
+        sums[o] += region[end as usize] - region[lattice];
+    }
+    // The residents at the region's ends, link by link.
+    for o in (0..lo - first).chain(hi - first..len) {
+        sums[o] = full(first + o);
     }
 }
 
@@ -544,7 +615,7 @@ pub fn step_all(
                     *tally = step_chunk(
                         awareness,
                         education,
-                        rewired,
+                        rewired.chunk(id as usize),
                         chunk,
                         r * n + c * PUBLIC_CHUNK,
                         r * n,
@@ -603,19 +674,25 @@ mod tests {
     }
 
     #[test]
-    fn the_cached_rewiring_masks_give_the_hashed_networks_update() {
+    fn the_listed_rewired_links_give_the_hashed_networks_update() {
         // Two regions of 10,000 residents (chunks cross a community boundary and a region's ends),
-        // β high enough that most residents have a rewired link: the step with the masks equals
-        // the step that hashes every link, to rounding (the rewired links are summed in another
-        // order), for lattices of 2, 6 and 8 links.
+        // β high enough that most residents have a rewired link: the step with the listed links
+        // equals the step that hashes every link, to rounding (the rewired links are summed in
+        // another order), for lattices of 2, 6, 8 and 16 links.
         let n = 10_000;
         let (awareness, education) = residents(n);
-        for neighbors in [2, 6, 8] {
+        for neighbors in [2, 6, 8, 16] {
             let net = Network::new(neighbors, 0.3, 4096, 5);
-            let masks = net.masks(2 * n);
-            assert_eq!(masks.len(), 2 * n);
-            let step = |rewired: &[u8]| {
+            let links = net.rewired_links(2, n);
+            let expected = 2.0 * n as f64 * f64::from(neighbors) * 0.3;
+            assert!(
+                (links.len() as f64 - expected).abs() < 0.05 * expected,
+                "{neighbors} links: {} listed, about {expected} expected",
+                links.len()
+            );
+            let step = |listed: bool| {
                 let mut next = vec![0f32; 2 * n];
+                let chunks = n.div_ceil(PUBLIC_CHUNK);
                 for r in 0..2 {
                     for (c, chunk) in next[r * n..(r + 1) * n]
                         .chunks_mut(PUBLIC_CHUNK)
@@ -625,7 +702,7 @@ mod tests {
                         step_chunk(
                             &awareness,
                             &education,
-                            rewired,
+                            links.chunk(r * chunks + c).filter(|_| listed),
                             chunk,
                             r * n + c * PUBLIC_CHUNK,
                             r * n,
@@ -638,7 +715,7 @@ mod tests {
                 }
                 next
             };
-            let (cached, hashed) = (step(&masks), step(&[]));
+            let (cached, hashed) = (step(true), step(false));
             let worst = cached
                 .iter()
                 .zip(&hashed)
@@ -655,13 +732,28 @@ mod tests {
     }
 
     #[test]
+    fn no_links_are_listed_beyond_sixteen_or_in_a_region_too_small_for_the_lattice() {
+        assert!(
+            Network::new(18, 0.3, 0, 5)
+                .rewired_links(2, 1000)
+                .is_empty()
+        );
+        assert!(
+            Network::new(6, 0.3, 0, 5)
+                .rewired_links(2, 6)
+                .chunk(0)
+                .is_none()
+        );
+    }
+
+    #[test]
     fn skipped_complaint_draws_file_the_expected_number() {
         // 40 chunks of 4,096 residents; λ_i = rate·a_i·o with rate 0.1 (skipping) and 0.9 (a draw
         // per resident): filings within 4 SE of Σλ_i either way.
         let n = 40 * PUBLIC_CHUNK;
         let (awareness, education) = residents(n);
         let net = Network::new(6, 0.05, 4096, 5);
-        let masks = net.masks(2 * n);
+        let links = net.rewired_links(1, n);
         for rate in [0.1, 0.9] {
             let env = environment(rate);
             let mut next = vec![0f32; n];
@@ -671,7 +763,7 @@ mod tests {
                 let t = step_chunk(
                     &awareness,
                     &education,
-                    &masks,
+                    links.chunk(c),
                     chunk,
                     c * PUBLIC_CHUNK,
                     0,

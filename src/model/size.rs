@@ -3,12 +3,13 @@
 
 use super::enterprise::Enterprise;
 use super::observe::{Indicator, RegionRecord, StepRecord};
+use super::public::{LINK_BYTES, LISTED_LINKS};
 use super::{ENTERPRISE_CHUNK, PUBLIC_CHUNK};
 use crate::engine::Model;
 use crate::scenario::{Params, Topology};
 
-/// Bytes of state of one resident: awareness, its update buffer, education, rewiring mask.
-const RESIDENT_BYTES: u64 = 4 + 4 + 1 + 1;
+/// Bytes of state of one resident: awareness, its update buffer, education.
+const RESIDENT_BYTES: u64 = 4 + 4 + 1;
 /// Bytes of one CSV row per column (shortest round-trip floats are at most ~24 characters).
 const CSV_BYTES_PER_VALUE: u64 = 24;
 
@@ -29,9 +30,24 @@ pub fn world_bytes(p: &Params) -> u64 {
     };
     enterprises * std::mem::size_of::<Enterprise>() as u64
         + residents * RESIDENT_BYTES
+        + rewired_link_bytes(p)
         + chunks * 128
         + regions * (1024 + u64::from(s.monitoring.latency) * 8)
         + damage_matrix
+}
+
+/// Bytes of the listed rewired links (`public.rs`): β of each resident's links, 2% over the
+/// expectation (at 40,000 residents the count's standard deviation is 0.5% of it), and one start
+/// per chunk.
+fn rewired_link_bytes(p: &Params) -> u64 {
+    let n = u64::from(p.public.per_region);
+    let links = u64::from(p.public.neighbors);
+    if links > u64::from(LISTED_LINKS) || n <= links {
+        return 0;
+    }
+    let residents = u64::from(p.world.regions) * n;
+    let expected = residents as f64 * links as f64 * p.public.rewiring.clamp(0.0, 1.0);
+    (1.02 * expected) as u64 * LINK_BYTES + (residents.div_ceil(PUBLIC_CHUNK as u64) + 1) * 4
 }
 
 /// Bytes the records and CSV text of a run take.
@@ -71,6 +87,8 @@ mod tests {
         for sets in [
             vec!["public.per_region=20000".to_string()],
             vec!["public.neighbors=10".into()],
+            vec!["public.neighbors=16".into(), "public.rewiring=0.5".into()],
+            vec!["public.neighbors=18".into()],
             vec![
                 "enterprises.per_region=5000".into(),
                 "public.per_region=0".into(),
@@ -106,7 +124,8 @@ mod tests {
         assert!((8.0..10.0).contains(&ratio), "{ratio}");
         // Twice the replicates (all built at once) of ~9× larger worlds, plus records that only double.
         assert!(run_bytes(&[&big]) > 10 * run_bytes(&[&small]));
-        // 8 regions × 250 enterprises × 28 B + 8 × 5000 residents × 10 B ≈ 0.46 MB per world.
+        // 8 regions × 250 enterprises × 28 B + 8 × 5000 residents × (9 B + 0.3 links × 6 B)
+        // ≈ 0.49 MB per world.
         let w = world_bytes(&small);
         assert!((400_000..600_000).contains(&w), "{w}");
     }

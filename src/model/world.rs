@@ -150,7 +150,7 @@ impl<'p> World<'p> {
             key.digest,
         );
         let mut public = init::public(p, &key, regions * residents_per_region);
-        public.rewired = network.masks(regions * residents_per_region);
+        public.rewired = network.rewired_links(regions, residents_per_region);
 
         let basin = Basin::new(
             &p.world.topology,
@@ -310,13 +310,13 @@ impl<'p> World<'p> {
     }
 
     /// Bytes the agents' arrays hold (enterprises; residents' awareness, its buffer, education and
-    /// rewiring masks): what the memory estimate (`size.rs`) must cover.
+    /// rewired links): what the memory estimate (`size.rs`) must cover.
     pub fn agent_state_bytes(&self) -> u64 {
         let public = &self.public;
         (self.enterprises.capacity() * std::mem::size_of::<Enterprise>()
             + (public.awareness.capacity() + public.next.capacity()) * 4
             + public.education.capacity()
-            + public.rewired.capacity()) as u64
+            + public.rewired.bytes()) as u64
     }
 
     /// Advance one month. Fails only if an invariant (mass, money, finite state) is broken.
