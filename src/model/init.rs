@@ -48,9 +48,15 @@ pub fn enterprises(p: &Params, key: &StreamKey, region: usize, out: &mut [Enterp
         };
     }
     // Online monitoring covers the largest emitters first (the key-polluter list).
+    // Ties go to the earlier enterprise, so the order is total and the covered set one set; only
+    // which enterprises are in it matters, so they are selected, not sorted.
     let covered = (p.monitoring.coverage * out.len() as f64).round() as usize;
     let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_by(|&a, &b| out[b].emission.total_cmp(&out[a].emission).then(a.cmp(&b)));
+    if covered > 0 && covered < out.len() {
+        order.select_nth_unstable_by(covered - 1, |&a, &b| {
+            out[b].emission.total_cmp(&out[a].emission).then(a.cmp(&b))
+        });
+    }
     for &i in order.iter().take(covered) {
         out[i].covered = true;
     }

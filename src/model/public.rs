@@ -49,13 +49,10 @@ pub const LISTED_LINKS: u32 = 16;
 /// month. About 0.3 links per resident at β = 0.05 with six links, 6 bytes each.
 #[derive(Debug, Clone, Default)]
 pub struct RewiredLinks {
-    /// Where chunk k's links start in `at` and `end` (chunks numbered across regions, as their
-    /// random streams are), and one entry past the last chunk's.
-    starts: Vec<u32>,
-    /// The resident's offset in its chunk times 16, plus the link's slot.
-    at: Vec<u16>,
-    /// The local index (within its region) of the resident the link ends at.
-    end: Vec<u32>,
+    /// Chunk k's links (chunks numbered across regions, as their random streams are), each in
+    /// exactly the space it needs: the resident's offset in its chunk times 16 plus the link's
+    /// slot, and the local index (within its region) of the resident the link ends at.
+    chunks: Vec<(Box<[u16]>, Box<[u32]>)>,
 }
 
 /// One chunk's part of [`RewiredLinks`].
@@ -68,28 +65,28 @@ pub struct ChunkLinks<'a> {
 impl RewiredLinks {
     /// The links of chunk `chunk` (numbered as in [`step_all`]), or `None` when none are listed.
     pub fn chunk(&self, chunk: usize) -> Option<ChunkLinks<'_>> {
-        let (&from, &to) = (self.starts.get(chunk)?, self.starts.get(chunk + 1)?);
-        let range = from as usize..to as usize;
-        Some(ChunkLinks {
-            at: &self.at[range.clone()],
-            end: &self.end[range],
-        })
+        self.chunks
+            .get(chunk)
+            .map(|(at, end)| ChunkLinks { at, end })
     }
 
     /// Listed links in all.
     pub fn len(&self) -> usize {
-        self.at.len()
+        self.chunks.iter().map(|(at, _)| at.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.at.is_empty()
+        self.len() == 0
     }
 
     /// Bytes held.
     pub fn bytes(&self) -> usize {
-        self.starts.capacity() * 4 + self.at.capacity() * 2 + self.end.capacity() * 4
+        self.chunks.capacity() * CHUNK_LIST_BYTES as usize + self.len() * LINK_BYTES as usize
     }
 }
+
+/// Bytes of one chunk's entry in [`RewiredLinks`] (two boxed slices).
+pub const CHUNK_LIST_BYTES: u64 = 2 * 16;
 
 /// Bytes per listed rewired link.
 pub const LINK_BYTES: u64 = 2 + 4;
@@ -180,61 +177,32 @@ impl Network {
         }
         let chunks_per_region = n.div_ceil(PUBLIC_CHUNK);
         let block = self.block(n);
-        // Chunk k's inner residents (global indices) and the local index of its first resident.
-        let residents = |k: usize| {
-            let (r, c) = (k / chunks_per_region, k % chunks_per_region);
-            let first = c * PUBLIC_CHUNK;
-            let (lo, hi) = inner(first, PUBLIC_CHUNK.min(n - first), n, h);
-            (r * n, lo..hi, first)
-        };
-        // Counted first, so that the lists are allocated once, in exactly the space they need
-        // (a hundred million residents have tens of millions of rewired links).
-        let counts: Vec<usize> = (0..regions * chunks_per_region)
+        let chunks = (0..regions * chunks_per_region)
             .into_par_iter()
             .map(|k| {
-                let (start, range, _) = residents(k);
-                range
-                    .flat_map(|local| (0..degree).map(move |slot| (local, slot)))
-                    .filter(|&(local, slot)| {
-                        self.link_hash(start + local, slot) < self.rewire_threshold
-                    })
-                    .count()
-            })
-            .collect();
-        let mut starts = Vec::with_capacity(counts.len() + 1);
-        starts.push(0u32);
-        for count in &counts {
-            starts.push(starts[starts.len() - 1] + *count as u32);
-        }
-        let total = starts[counts.len()] as usize;
-        let (mut at, mut end) = (vec![0u16; total], vec![0u32; total]);
-        let mut parts = Vec::with_capacity(counts.len());
-        let (mut at_rest, mut end_rest) = (at.as_mut_slice(), end.as_mut_slice());
-        for &count in &counts {
-            let (a, ra) = std::mem::take(&mut at_rest).split_at_mut(count);
-            let (e, re) = std::mem::take(&mut end_rest).split_at_mut(count);
-            parts.push((a, e));
-            (at_rest, end_rest) = (ra, re);
-        }
-        parts
-            .into_par_iter()
-            .enumerate()
-            .for_each(|(k, (at, end))| {
-                let (start, range, first) = residents(k);
-                let mut i = 0;
-                for local in range {
-                    for slot in 0..degree {
-                        let hash = self.link_hash(start + local, slot);
-                        if hash < self.rewire_threshold {
-                            let base = local / block * block;
-                            at[i] = ((local - first) << 4) as u16 | slot as u16;
-                            end[i] = Self::uniform_in(hash, base, block.min(n - base)) as u32;
-                            i += 1;
+                let (r, c) = (k / chunks_per_region, k % chunks_per_region);
+                let first = c * PUBLIC_CHUNK;
+                let (lo, hi) = inner(first, PUBLIC_CHUNK.min(n - first), n, h);
+                LIST.with_borrow_mut(|(at, end)| {
+                    at.clear();
+                    end.clear();
+                    for local in lo..hi {
+                        for slot in 0..degree {
+                            let hash = self.link_hash(r * n + local, slot);
+                            if hash < self.rewire_threshold {
+                                let base = local / block * block;
+                                at.push(((local - first) << 4) as u16 | slot as u16);
+                                end.push(Self::uniform_in(hash, base, block.min(n - base)) as u32);
+                            }
                         }
                     }
-                }
-            });
-        RewiredLinks { starts, at, end }
+                    // Copied out in exactly the space they need (a hundred million residents
+                    // have tens of millions of rewired links).
+                    (Box::from(at.as_slice()), Box::from(end.as_slice()))
+                })
+            })
+            .collect();
+        RewiredLinks { chunks }
     }
 }
 
@@ -341,6 +309,10 @@ pub fn step_chunk(
 }
 
 thread_local! {
+    /// Each thread's list of the rewired links of the chunk it builds.
+    static LIST: std::cell::RefCell<(Vec<u16>, Vec<u32>)> = const {
+        std::cell::RefCell::new((Vec::new(), Vec::new()))
+    };
     /// Each thread's neighbourhood sums of the chunk it steps.
     static SUMS: std::cell::RefCell<Vec<f32>> = std::cell::RefCell::new(vec![0.0; PUBLIC_CHUNK]);
 }
@@ -466,23 +438,19 @@ fn update(
         let v = if v < 0.0 { 0.0 } else { v };
         if v > 1.0 { 1.0 } else { v }
     };
+    for (((out, &a), &e), &s) in next.iter_mut().zip(own).zip(edu).zip(sums) {
+        *out = one(a, e, s);
+    }
+    // The tally in a second pass, resident i in lane i mod 4 (so that the update above runs four
+    // residents to an instruction rather than two).
     let body = len / 4 * 4;
-    for (((out, a), e), s) in next[..body]
-        .chunks_exact_mut(4)
-        .zip(own.chunks_exact(4))
-        .zip(edu.chunks_exact(4))
-        .zip(sums.chunks_exact(4))
-    {
+    for v in next[..body].chunks_exact(4) {
         for k in 0..4 {
-            let v = one(a[k], e[k], s[k]);
-            out[k] = v;
-            lanes[k] += f64::from(v);
+            lanes[k] += f64::from(v[k]);
         }
     }
-    for o in body..len {
-        let v = one(own[o], edu[o], sums[o]);
-        next[o] = v;
-        lanes[o - body] += f64::from(v);
+    for (k, &v) in next[body..].iter().enumerate() {
+        lanes[k] += f64::from(v);
     }
     PublicTally {
         residents: len as f64,

@@ -3,7 +3,7 @@
 
 use super::enterprise::Enterprise;
 use super::observe::{Indicator, RegionRecord, StepRecord};
-use super::public::{LINK_BYTES, LISTED_LINKS};
+use super::public::{CHUNK_LIST_BYTES, LINK_BYTES, LISTED_LINKS};
 use super::{ENTERPRISE_CHUNK, PUBLIC_CHUNK};
 use crate::engine::Model;
 use crate::scenario::{Params, Topology};
@@ -37,7 +37,7 @@ pub fn world_bytes(p: &Params) -> u64 {
 }
 
 /// Bytes of the listed rewired links (`public.rs`): β of each resident's links, 2% over the
-/// expectation (at 40,000 residents the count's standard deviation is 0.5% of it), and one start
+/// expectation (at 40,000 residents the count's standard deviation is 0.5% of it), and one entry
 /// per chunk.
 fn rewired_link_bytes(p: &Params) -> u64 {
     let n = u64::from(p.public.per_region);
@@ -47,7 +47,8 @@ fn rewired_link_bytes(p: &Params) -> u64 {
     }
     let residents = u64::from(p.world.regions) * n;
     let expected = residents as f64 * links as f64 * p.public.rewiring.clamp(0.0, 1.0);
-    (1.02 * expected) as u64 * LINK_BYTES + (residents.div_ceil(PUBLIC_CHUNK as u64) + 1) * 4
+    let chunks = u64::from(p.world.regions) * n.div_ceil(PUBLIC_CHUNK as u64);
+    (1.02 * expected) as u64 * LINK_BYTES + chunks * CHUNK_LIST_BYTES
 }
 
 /// Bytes the records and CSV text of a run take.
