@@ -52,8 +52,11 @@ pub struct RewiredLinks {
     /// Chunk k's links (chunks numbered across regions, as their random streams are), each in
     /// exactly the space it needs: the resident's offset in its chunk times 16 plus the link's
     /// slot, and the local index (within its region) of the resident the link ends at.
-    chunks: Vec<(Box<[u16]>, Box<[u32]>)>,
+    chunks: Vec<ChunkList>,
 }
+
+/// One chunk's links: where each starts (offset × 16 + slot) and the resident it ends at.
+type ChunkList = (Box<[u16]>, Box<[u32]>);
 
 /// One chunk's part of [`RewiredLinks`].
 #[derive(Debug, Clone, Copy)]
