@@ -10,8 +10,9 @@ use cogov::engine::rng::{Purpose, StreamKey};
 use cogov::model::complaints;
 use cogov::model::enterprise::RegionPolicy;
 use cogov::model::enterprise::{self, DecisionRule, Enterprise, EnterpriseTally};
+use cogov::model::network::Network;
 use cogov::model::pollution::Basin;
-use cogov::model::public::{self, Network, PublicEnvironment};
+use cogov::model::public::{self, PublicEnvironment};
 use cogov::scenario::Topology;
 
 fn enterprises(n: usize) -> Vec<Enterprise> {

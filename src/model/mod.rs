@@ -2,9 +2,11 @@
 //! (`world.rs`, `docs/MODEL.md` §3). Each mechanism lives in its own file, with the
 //! `docs/MODEL.md` section it implements: pollution transport (`pollution.rs`), enterprise decisions
 //! (`enterprise.rs`), inspections and routing (`inspection.rs`), each region's policy (`policy.rs`),
-//! complaints (`complaints.rs`), the public (`public.rs`), central inspections (`central.rs`), river chiefs (`chief.rs`), the cadre
-//! evaluation (`cadre.rs`), local governments and feedback (`local.rs`), compensation (`compensation.rs`), targets (`targets.rs`),
-//! money (`money.rs`, `ledger.rs`), initialisation (`init.rs`) and observation (`observe.rs`).
+//! complaints (`complaints.rs`), the public (`public.rs`) on its social network (`network.rs`),
+//! central inspections (`central.rs`), river chiefs (`chief.rs`), the cadre evaluation
+//! (`cadre.rs`), local governments and feedback (`local.rs`), compensation (`compensation.rs`),
+//! targets (`targets.rs`), money (`money.rs`, `ledger.rs`), initialisation (`init.rs`) and
+//! observation (`observe.rs`).
 //!
 //! Agents of a family are stepped in fixed-size chunks, each with its own random stream, so results
 //! do not depend on the number of threads.
@@ -21,6 +23,7 @@ pub mod inspection;
 pub mod ledger;
 pub mod local;
 pub mod money;
+pub mod network;
 pub mod observe;
 pub mod orders;
 pub mod policy;

@@ -2,8 +2,8 @@
 //! refused with a clear message (`engine::memory::check`) instead of being killed halfway through.
 
 use super::enterprise::Enterprise;
+use super::network::{CHUNK_LIST_BYTES, LINK_BYTES, LISTED_LINKS};
 use super::observe::{Indicator, RegionRecord, StepRecord};
-use super::public::{CHUNK_LIST_BYTES, LINK_BYTES, LISTED_LINKS};
 use super::{ENTERPRISE_CHUNK, PUBLIC_CHUNK};
 use crate::engine::Model;
 use crate::scenario::{Params, Topology};
@@ -36,7 +36,7 @@ pub fn world_bytes(p: &Params) -> u64 {
         + damage_matrix
 }
 
-/// Bytes of the listed rewired links (`public.rs`): β of each resident's links, 2% over the
+/// Bytes of the listed rewired links (`network.rs`): β of each resident's links, 2% over the
 /// expectation (at 40,000 residents the count's standard deviation is 0.5% of it), and one entry
 /// per chunk.
 fn rewired_link_bytes(p: &Params) -> u64 {

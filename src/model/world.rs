@@ -19,10 +19,11 @@ use super::enterprise::{self, DecisionRule, Enterprise, EnterpriseTally, RegionP
 use super::inspection::{self, MAX_DEPARTMENTS};
 use super::ledger::{Account, Ledger};
 use super::local::{self, Evidence, LocalGovernment, MonitorHistory};
+use super::network::Network;
 use super::observe::{self, Month, RegionRecord, StepRecord};
 use super::policy;
 use super::pollution::{Basin, Residence};
-use super::public::{self, Network, Public, PublicEnvironment, PublicTally};
+use super::public::{self, Public, PublicEnvironment, PublicTally};
 use super::targets::{self, RegionFacts};
 use super::{ENTERPRISE_CHUNK, PUBLIC_CHUNK, cadre, central, chief, complaints, init, money};
 use crate::engine::rng::{Purpose, StreamKey};
