@@ -28,7 +28,7 @@ pub struct Public {
     pub next: Vec<f32>,
     /// Education level in [0, 1], stored as a byte.
     pub education: Vec<u8>,
-    /// The rewired links, chunk by chunk (networks of at most [`LISTED_LINKS`] links per resident;
+    /// The rewired links, chunk by chunk (networks of at most [`super::network::LISTED_LINKS`] links;
     /// empty otherwise). The network is the hashed one either way: the list caches where its
     /// rewired links end so that a step hashes none of them.
     pub rewired: RewiredLinks,
