@@ -216,6 +216,7 @@ thread_local! {
 
 /// The sum of last month's awareness over the links of each resident of the chunk starting at
 /// local index `first` of its region, in `sums` (every entry is written; none is read first).
+#[inline(always)]
 pub(super) fn neighbourhood_sums(
     sums: &mut [f32],
     region: &[f32],
@@ -276,6 +277,7 @@ pub(super) fn neighbourhood_sums(
 /// whose `H` links on either side do not wrap: the nearest pair first, then the farther ones
 /// added in the order (+1, −1, +2, −2, …). One pass, its `2H` reads kept in registers; the same
 /// additions in the same order as [`lattice_sums_any`], so the same sums bit for bit.
+#[inline(always)]
 fn lattice_sums<const H: usize>(sums: &mut [f32], region: &[f32], lo: usize) {
     let window = &region[lo - H..lo + sums.len() + H];
     for (s, w) in sums.iter_mut().zip(window.windows(2 * H + 1)) {
