@@ -104,93 +104,61 @@ pub fn step_chunk(
     let own = &awareness[start..start + len];
     let edu = &education[start..start + len];
     let mut tally = SUMS.with_borrow_mut(|sums| {
-        // Scratch that every step overwrites before reading, so it is never cleared.
-        let sums = &mut sums[..len];
-        let first = start - region_start;
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2, as just checked.
-            return unsafe {
-                sums_and_update_avx2(
-                    sums,
-                    region,
-                    links,
-                    first,
-                    region_start,
-                    net,
-                    next,
-                    own,
-                    edu,
-                    env,
-                )
-            };
-        }
-        sums_and_update(
-            sums,
+        let work = ChunkWork {
+            // Scratch that every step overwrites before reading, so it is never cleared.
+            sums: &mut sums[..len],
             region,
             links,
-            first,
+            first: start - region_start,
             region_start,
             net,
             next,
             own,
             edu,
             env,
-        )
+        };
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2, as just checked.
+            return unsafe { sums_and_update_avx2(work) };
+        }
+        sums_and_update(work)
     });
     file_complaints(&mut tally, own, env, rng);
     tally
 }
 
-/// The neighbourhood sums and the awareness update of a chunk.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn sums_and_update(
-    sums: &mut [f32],
-    region: &[f32],
-    links: Option<ChunkLinks<'_>>,
+/// What the neighbourhood sums and the awareness update of one chunk read and write: the sums'
+/// scratch, its region's awareness and the chunk's listed links, where the chunk starts in its
+/// region (and the region among all residents), the chunk's next and current awareness and
+/// education, and its region's environment.
+struct ChunkWork<'a> {
+    sums: &'a mut [f32],
+    region: &'a [f32],
+    links: Option<ChunkLinks<'a>>,
     first: usize,
     region_start: usize,
-    net: &Network,
-    next: &mut [f32],
-    own: &[f32],
-    edu: &[u8],
-    env: &PublicEnvironment,
-) -> PublicTally {
-    neighbourhood_sums(sums, region, links, first, region_start, net);
-    update(next, own, edu, sums, net, env)
+    net: &'a Network,
+    next: &'a mut [f32],
+    own: &'a [f32],
+    edu: &'a [u8],
+    env: &'a PublicEnvironment,
+}
+
+/// The neighbourhood sums and the awareness update of a chunk.
+#[inline(always)]
+fn sums_and_update(w: ChunkWork<'_>) -> PublicTally {
+    neighbourhood_sums(w.sums, w.region, w.links, w.first, w.region_start, w.net);
+    update(w.next, w.own, w.edu, w.sums, w.net, w.env)
 }
 
 /// [`sums_and_update`] compiled for AVX2 (eight residents to an instruction where it had four),
 /// chosen at run time where the processor has it. The same operations in the same order, element
 /// by element (no fused multiply-add), so the same results bit for bit.
 #[cfg(target_arch = "x86_64")]
-#[allow(clippy::too_many_arguments)]
 #[target_feature(enable = "avx2")]
-fn sums_and_update_avx2(
-    sums: &mut [f32],
-    region: &[f32],
-    links: Option<ChunkLinks<'_>>,
-    first: usize,
-    region_start: usize,
-    net: &Network,
-    next: &mut [f32],
-    own: &[f32],
-    edu: &[u8],
-    env: &PublicEnvironment,
-) -> PublicTally {
-    sums_and_update(
-        sums,
-        region,
-        links,
-        first,
-        region_start,
-        net,
-        next,
-        own,
-        edu,
-        env,
-    )
+fn sums_and_update_avx2(w: ChunkWork<'_>) -> PublicTally {
+    sums_and_update(w)
 }
 
 thread_local! {
@@ -498,20 +466,23 @@ mod tests {
                 let edu = &education[start..start + len];
                 let run = |avx2: bool| {
                     let (mut sums, mut next) = (vec![0f32; len], vec![0f32; len]);
-                    let args = (links.chunk(c), start, 0);
+                    let work = ChunkWork {
+                        sums: &mut sums,
+                        region: &awareness,
+                        links: links.chunk(c),
+                        first: start,
+                        region_start: 0,
+                        net: &net,
+                        next: &mut next,
+                        own,
+                        edu,
+                        env: &env,
+                    };
                     let t = if avx2 {
                         // SAFETY: AVX2 is present, checked above.
-                        unsafe {
-                            sums_and_update_avx2(
-                                &mut sums, &awareness, args.0, args.1, args.2, &net, &mut next,
-                                own, edu, &env,
-                            )
-                        }
+                        unsafe { sums_and_update_avx2(work) }
                     } else {
-                        sums_and_update(
-                            &mut sums, &awareness, args.0, args.1, args.2, &net, &mut next, own,
-                            edu, &env,
-                        )
+                        sums_and_update(work)
                     };
                     let bits: Vec<u32> = next.iter().map(|v| v.to_bits()).collect();
                     (bits, t.awareness.to_bits())
