@@ -153,7 +153,6 @@ impl Network {
             return RewiredLinks::default();
         }
         let chunks_per_region = n.div_ceil(PUBLIC_CHUNK);
-        let block = self.block(n);
         let chunks = (0..regions * chunks_per_region)
             .into_par_iter()
             .map(|k| {
@@ -167,9 +166,8 @@ impl Network {
                         for slot in 0..degree {
                             let hash = self.link_hash(r * n + local, slot);
                             if hash < self.rewire_threshold {
-                                let base = local / block * block;
                                 at.push(((local - first) << 4) as u16 | slot as u16);
-                                end.push(Self::uniform_in(hash, base, block.min(n - base)) as u32);
+                                end.push(self.rewired_end(hash, local, n) as u32);
                             }
                         }
                     }
