@@ -2,6 +2,11 @@
 //! `output/bench/scaling/` (the table `scaling.csv`, the figure `scaling.png` / `.svg` and a
 //! manifest) and copies the table and figure into `docs/figures/`.
 //! Run: `cargo bench --bench scaling` (about a minute on 2 cores).
+//!
+//! On a shared machine a neighbour's load can come and go within a second, so one thread count
+//! measured after the other can differ by the load alone. Each size is therefore measured in
+//! rounds, one thread then two on the same world, and the speed-up is the median of the rounds'
+//! ratios (its lowest and highest beside it); the times are the medians over the rounds.
 
 use std::path::Path;
 use std::time::Instant;
@@ -25,20 +30,38 @@ fn params(agents: u64) -> cogov::scenario::Params {
         .params
 }
 
-/// Median seconds per step after two warm-up steps, over at least 5 steps and 0.5 s.
+/// Rounds of one thread then two per size.
+const ROUNDS: usize = 5;
+
+/// Median seconds per step after warm-up steps (at least 2 and 0.05 s), over at least 5 steps
+/// and 0.15 s.
 fn seconds_per_step(world: &mut World) -> f64 {
-    for _ in 0..2 {
+    let started = Instant::now();
+    for n in 0.. {
         world.step().expect("invariants hold");
+        if n >= 1 && started.elapsed().as_secs_f64() >= 0.05 {
+            break;
+        }
     }
     let mut samples = Vec::new();
     let started = Instant::now();
-    while samples.len() < 5 || started.elapsed().as_secs_f64() < 0.5 {
+    while samples.len() < 5 || started.elapsed().as_secs_f64() < 0.15 {
         let t = Instant::now();
         world.step().expect("invariants hold");
         samples.push(t.elapsed().as_secs_f64());
     }
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+    median(&mut samples)
+}
+
+/// The median of `xs`, which it sorts.
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
 }
 
 fn main() {
@@ -51,39 +74,69 @@ fn main() {
         "seconds_per_step",
         "ns_per_agent_step",
         "agent_steps_per_second",
+        "speed_up",
+        "speed_up_lowest",
+        "speed_up_highest",
     ]);
-    let mut lines = Vec::new();
-    for threads in [1usize, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
+    let pools = [1usize, 2].map(|threads| {
+        rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
-            .expect("threads start");
-        let mut points = Vec::new();
-        for exponent in 3..=7 {
-            let p = params(10u64.pow(exponent));
-            let (agents, seconds) = pool.install(|| {
-                let mut world = World::new(&p, 0);
-                let (e, r, l, d) = world.agent_counts();
-                ((e + r + l + d) as f64, seconds_per_step(&mut world))
-            });
+            .expect("threads start")
+    });
+    let mut points = [Vec::new(), Vec::new()];
+    let mut rows = [Vec::new(), Vec::new()];
+    for exponent in 3..=7 {
+        let p = params(10u64.pow(exponent));
+        let mut world = pools[1].install(|| World::new(&p, 0));
+        let (e, r, l, d) = world.agent_counts();
+        let agents = (e + r + l + d) as f64;
+        let mut seconds = [Vec::new(), Vec::new()];
+        let mut ratios = Vec::new();
+        for _ in 0..ROUNDS {
+            let round = [0, 1].map(|i| pools[i].install(|| seconds_per_step(&mut world)));
+            seconds[0].push(round[0]);
+            seconds[1].push(round[1]);
+            ratios.push(round[0] / round[1]);
+        }
+        let ratio = median(&mut ratios);
+        let (lowest, highest) = (ratios[0], ratios[ROUNDS - 1]);
+        for (i, seconds) in seconds.iter_mut().enumerate() {
+            let threads = i + 1;
+            let seconds = median(seconds);
             let ns = seconds * 1e9 / agents;
             println!(
-                "{threads} thread(s), {agents:>9} agents: {:.3} ms/step, {ns:.1} ns/agent-step, {:.1} M agent-steps/s",
+                "{threads} thread(s), {agents:>9} agents: {:.3} ms/step, {ns:.2} ns/agent-step, {:.1} M agent-steps/s",
                 seconds * 1e3,
                 agents / seconds / 1e6
             );
-            table.push(
+            let speed_up = if threads == 1 {
+                [1.0; 3]
+            } else {
+                [ratio, lowest, highest]
+            };
+            rows[i].push(
                 [threads as f64, agents, seconds, ns, agents / seconds]
+                    .into_iter()
+                    .chain(speed_up)
                     .map(cogov::output::Cell::Num)
-                    .to_vec(),
+                    .collect::<Vec<_>>(),
             );
-            points.push((agents, seconds));
+            points[i].push((agents, seconds));
         }
-        lines.push(Line {
-            name: format!("{threads} thread{}", if threads > 1 { "s" } else { "" }),
-            points,
-        });
+        println!("  speed-up {ratio:.2}× (rounds {lowest:.2}–{highest:.2}×)");
     }
+    for row in rows.into_iter().flatten() {
+        table.push(row);
+    }
+    let lines: Vec<Line> = points
+        .into_iter()
+        .enumerate()
+        .map(|(i, points)| Line {
+            name: format!("{} thread{}", i + 1, if i > 0 { "s" } else { "" }),
+            points,
+        })
+        .collect();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = OutputDir::create(&root.join("output/bench/scaling"), true)
         .expect("output/bench/scaling is writable");
@@ -100,7 +153,7 @@ fn main() {
         &lines,
     )
     .expect("draw the scaling figure");
-    let mut manifest = Manifest::new("bench scaling", rayon::current_num_threads());
+    let mut manifest = Manifest::new("bench scaling", pools[1].current_num_threads());
     let published = out
         .commit(|hashes| manifest.to_json(hashes))
         .expect("publish output/bench/scaling");
