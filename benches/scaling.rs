@@ -31,7 +31,7 @@ fn params(agents: u64) -> cogov::scenario::Params {
 }
 
 /// Rounds of one thread then two per size.
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 7;
 
 /// Median seconds per step after warm-up steps (at least 2 and 0.05 s), over at least 5 steps
 /// and 0.15 s.
