@@ -133,7 +133,7 @@ pub struct Game {
     pub populations: Vec<String>,
     pub strategies: Vec<[String; 2]>,
     pub initial: Vec<f64>,
-    /// payoff[profile][population], profile bit i (from the most significant) = population i plays
+    /// payoff\[profile\]\[population\], profile bit i (from the most significant) = population i plays
     /// its first strategy.
     pub payoff: Vec<Vec<f64>>,
     pub integration: Integration,

@@ -6,9 +6,9 @@
 //! amount, otherwise u pays d. *Fund*: a provincial fund receives `amount` per region per period
 //! from the centre and splits it equally among the regions that met the standard (kept if none did).
 //! *Pigou*: beneficiaries pay for abatement at the damage it spares them. Over a period region u abates
-//! X_u = Σ_t (B_u − E_u(t)) tonnes; each region k it would have reached pays u `pigou_share`·d·G[k][u]
+//! X_u = Σ_t (B_u − E_u(t)) tonnes; each region k it would have reached pays u `pigou_share`·d·G\[k\]\[u\]
 //! per tonne (G from `pollution::Residence`, d the damage per tonne-month), so u earns
-//! `pigou_share`·d·(Σ_k G[k][u] − G[u][u]) per tonne abated: the downstream marginal damage (Pigou 1920;
+//! `pigou_share`·d·(Σ_k G\[k\]\[u\] − G\[u\]\[u\]) per tonne abated: the downstream marginal damage (Pigou 1920;
 //! essay 1 §4.3.2 "明确环境价值和损失的衡量标准，确保补偿金额公正合理").
 //! Received money pays, over the next period, for extra inspections or for abatement subsidies.
 //! Every payment is a ledger transfer, so money is conserved.

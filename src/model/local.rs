@@ -6,7 +6,7 @@
 //! `targets.rs`; R_r the reported stock, `cadre.rs`, from the stock `latency` months ago with
 //! relative noise):
 //!   e_r ← clamp(e_r + k·π_r, e_min, e_max),
-//!   π_r = w_E·g_r + stake_r·g^std_r + [joint] w_E·Σ_d c_{r→d}·g_d,
+//!   π_r = w_E·g_r + stake_r·g^std_r + \[joint\] w_E·Σ_d c_{r→d}·g_d,
 //! a gradient step on the cadre evaluation's target term (weight w_E, `local.environment_weight`);
 //! the output term acts through the waiver rate, the cheaper instrument (`cadre.rs`),
 //! with stake_r the compensation at stake per month of budget (`compensation.rs`), g^std the gap to the

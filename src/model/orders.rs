@@ -1,7 +1,7 @@
 //! Correction orders under `law.daily_penalty_for = "refusers"` (`docs/MODEL.md` §7.2.1): the
 //! order a sanctioned violator receives, the follow-up that finds a refusal, the daily penalty from
 //! the day after the deadline, seal-up as the further step, and re-offences after a correction. The
-//! order lives in one byte of each enterprise; `enterprise.rs` calls [`step_order`] after an
+//! order lives in one byte of each enterprise; `enterprise.rs` calls `step_order` after an
 //! enterprise's choice and exposure.
 
 use crate::engine::rng::Stream;

@@ -209,10 +209,10 @@ impl Basin {
 }
 
 /// The steady-state response of the stocks to emissions, G = (D − Aᵀ)⁻¹ with D = diag(δ + out):
-/// a constant emission of 1 t/month in region u holds G[k][u] tonnes in region k (the linear stock
-/// equation's fixed point, S = M·S + E with M the transport step). Equivalently, G[k][u] is the number
+/// a constant emission of 1 t/month in region u holds G\[k\]\[u\] tonnes in region k (the linear stock
+/// equation's fixed point, S = M·S + E with M the transport step). Equivalently, G\[k\]\[u\] is the number
 /// of months a tonne emitted in u spends in k. With damage d per tonne-month, a tonne emitted in u does
-/// d·G[u][u] at home and d·Σ_{k≠u} G[k][u] downstream (`docs/MODEL.md` §7.9 and §7.8).
+/// d·G\[u\]\[u\] at home and d·Σ_{k≠u} G\[k\]\[u\] downstream (`docs/MODEL.md` §7.9 and §7.8).
 #[derive(Debug, Clone)]
 pub struct Residence {
     n: usize,
@@ -230,18 +230,18 @@ enum Response {
 }
 
 impl Residence {
-    /// Months a tonne emitted in u stays in u (G[u][u]).
+    /// Months a tonne emitted in u stays in u (G\[u\]\[u\]).
     pub fn own(&self, u: usize) -> f64 {
         self.own[u]
     }
 
-    /// Months a tonne emitted in u stays in the basin (Σ_k G[k][u]).
+    /// Months a tonne emitted in u stays in the basin (Σ_k G\[k\]\[u\]).
     pub fn total(&self, u: usize) -> f64 {
         self.total[u]
     }
 
     /// Call `f(k, G[k][u])` for every other region k the emission of u reaches. On a river the walk
-    /// stops once G falls below 10⁻¹³ of G[u][u], so a long river costs O(reach), not O(N).
+    /// stops once G falls below 10⁻¹³ of G\[u\]\[u\], so a long river costs O(reach), not O(N).
     pub fn for_each_reached(&self, u: usize, mut f: impl FnMut(usize, f64)) {
         match &self.response {
             Response::Chain(next) => {

@@ -76,9 +76,9 @@ pub fn required_abatement(p: &Params, r: &RegionFacts, inflow: f64) -> f64 {
     share.clamp(t.min_abatement, t.max_abatement)
 }
 
-/// Months of damage m a region counts per tonne it emits: its own G[u][u] when protectionist; the
-/// basin's Σ_k G[k][u] under joint governance; its own plus the Pigou payment it earns per tonne
-/// abated, `pigou_share`·(Σ_k G[k][u] − G[u][u]), when protectionist under a Pigou scheme. Under joint
+/// Months of damage m a region counts per tonne it emits: its own G\[u\]\[u\] when protectionist; the
+/// basin's Σ_k G\[k\]\[u\] under joint governance; its own plus the Pigou payment it earns per tonne
+/// abated, `pigou_share`·(Σ_k G\[k\]\[u\] − G\[u\]\[u\]), when protectionist under a Pigou scheme. Under joint
 /// governance Pigou payments are transfers within the coalition and do not count again.
 pub fn counted_residence(p: &Params, r: &RegionFacts) -> f64 {
     let downstream = r.total_residence - r.own_residence;

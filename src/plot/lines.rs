@@ -7,7 +7,7 @@ use super::{Drawing, FONT_NAME, colour, draw_error, render};
 use crate::error::{Error, Result};
 use crate::output::OutputDir;
 
-/// A named line of (x, y) points for [`line_figure`].
+/// A named line of (x, y) points for [`log_log_figure`].
 pub struct Line {
     pub name: String,
     pub points: Vec<(f64, f64)>,
