@@ -571,39 +571,32 @@ pub fn step_chunk(
     tally
 }
 
-/// Step every enterprise of every region (`per_region` each) against its region's policy, in fixed
-/// chunks of [`ENTERPRISE_CHUNK`] with their own random streams; returns each region's tally.
-/// `tallies` is scratch of one entry per chunk.
-pub fn step_all(
-    enterprises: &mut [Enterprise],
+/// Step the enterprises of region `r` against its policy, in fixed chunks of [`ENTERPRISE_CHUNK`]
+/// with their own random streams (numbered across regions); returns the region's tally, its
+/// chunks' tallies added in order. `tallies` is scratch of one entry per chunk.
+#[allow(clippy::too_many_arguments)]
+pub fn step_region(
+    firms: &mut [Enterprise],
     tallies: &mut [EnterpriseTally],
-    policies: &[RegionPolicy],
+    policy: &RegionPolicy,
     rule: &DecisionRule,
     key: StreamKey,
     month: u32,
-    per_region: usize,
-) -> Vec<EnterpriseTally> {
-    let chunks_per_region = per_region.div_ceil(ENTERPRISE_CHUNK);
-    enterprises
-        .par_chunks_mut(per_region)
-        .zip(tallies.par_chunks_mut(chunks_per_region))
+    r: usize,
+) -> EnterpriseTally {
+    let chunks_per_region = firms.len().div_ceil(ENTERPRISE_CHUNK);
+    firms
+        .par_chunks_mut(ENTERPRISE_CHUNK)
+        .zip(tallies.par_iter_mut())
         .enumerate()
-        .for_each(|(r, (firms, tallies))| {
-            firms
-                .par_chunks_mut(ENTERPRISE_CHUNK)
-                .zip(tallies.par_iter_mut())
-                .enumerate()
-                .for_each(|(c, (chunk, tally))| {
-                    let id = (r * chunks_per_region + c) as u32;
-                    let mut rng = key.stream(Purpose::EnterpriseStep, month, id);
-                    *tally = step_chunk(chunk, &policies[r], rule, &mut rng);
-                });
+        .for_each(|(c, (chunk, tally))| {
+            let id = (r * chunks_per_region + c) as u32;
+            let mut rng = key.stream(Purpose::EnterpriseStep, month, id);
+            *tally = step_chunk(chunk, policy, rule, &mut rng);
         });
-    let mut per_region_tally = vec![EnterpriseTally::default(); policies.len()];
-    for (r, tallies) in tallies.chunks(chunks_per_region).enumerate() {
-        tallies.iter().for_each(|t| per_region_tally[r].add(t));
-    }
-    per_region_tally
+    let mut region = EnterpriseTally::default();
+    tallies.iter().for_each(|t| region.add(t));
+    region
 }
 
 #[cfg(test)]

@@ -40,7 +40,7 @@ pub struct ChunkLinks<'a> {
 }
 
 impl RewiredLinks {
-    /// The links of chunk `chunk` (numbered as in [`super::public::step_all`]), or `None` when none are listed.
+    /// The links of chunk `chunk` (numbered as in [`super::public::step_region`]), or `None` when none are listed.
     pub fn chunk(&self, chunk: usize) -> Option<ChunkLinks<'_>> {
         self.chunks
             .get(chunk)

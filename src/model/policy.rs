@@ -24,14 +24,8 @@ pub struct Facts<'a> {
     pub mean_output: &'a [f64],
 }
 
-/// Assemble each region's policy for this month into `policies`.
-pub fn assemble(
-    p: &Params,
-    facts: &Facts,
-    locals: &[LocalGovernment],
-    policies: &mut [RegionPolicy],
-) {
-    let regions = locals.len();
+/// Region `r`'s policy for this month, from its local government.
+pub fn region(p: &Params, facts: &Facts, r: usize, local: &LocalGovernment) -> RegionPolicy {
     let per_region = facts.enterprises_per_region;
     let miss = p.departments.inspector_miss;
     // The daily penalty rides on every sanction for `correction_days`, or only on refusals to correct.
@@ -45,45 +39,42 @@ pub fn assemble(
         CooperationMode::Joint => p.cooperation.joint_inspection_rate * (1.0 - miss),
         CooperationMode::Protectionist => 0.0,
     };
-    for r in 0..regions {
-        let local = &locals[r];
-        let central_check = if facts.campaigns[r] {
-            p.central.inspection_rate * (1.0 - miss)
-        } else {
-            0.0
-        };
-        let (extra_inspections, subsidy_pool) = match p.compensation.use_for {
-            CompensationUse::Enforcement => (local.earmarked, 0.0),
-            CompensationUse::Subsidy => (0.0, local.earmarked),
-        };
-        let budget = central::applied_intensity(p, local)
-            * p.departments.budget
-            * inspection::inspection_share(p, local.chief_order)
-            + extra_inspections;
-        policies[r] = RegionPolicy {
-            departments: p.departments(),
-            inspect: inspection::inspection_rates(p, budget, per_region),
-            acting: facts.acting,
-            monitor_hit: 1.0 - p.monitoring.false_negative,
-            false_positive: p.monitoring.false_positive,
-            complaint_detect: local.complaint_detection,
-            ngo_check: (p.ngo.capacity / per_region as f64).min(1.0),
-            litigation_share: p.ngo.litigation_share,
-            direct_check: 1.0 - (1.0 - central_check) * (1.0 - joint),
-            handle: inspection::regional_take_up(facts.take_up, local.chief_order),
-            capture: local.waiver,
-            mean_output: facts.mean_output[r],
-            clarity: p.law.clarity,
-            sanction,
-            deterrent: sanction + p.public.disclosure * p.enterprises.reputation_cost,
-            abatement: local.abatement,
-            reference_abatement: p.targets.standard_abatement,
-            subsidy: subsidy_pool / per_region as f64,
-            orders,
-            daily_penalty: p.law.daily_penalty,
-            correction_days: p.law.correction_days,
-            follow_up: p.law.follow_up,
-            seal_up: p.law.seal_up,
-        };
+    let central_check = if facts.campaigns[r] {
+        p.central.inspection_rate * (1.0 - miss)
+    } else {
+        0.0
+    };
+    let (extra_inspections, subsidy_pool) = match p.compensation.use_for {
+        CompensationUse::Enforcement => (local.earmarked, 0.0),
+        CompensationUse::Subsidy => (0.0, local.earmarked),
+    };
+    let budget = central::applied_intensity(p, local)
+        * p.departments.budget
+        * inspection::inspection_share(p, local.chief_order)
+        + extra_inspections;
+    RegionPolicy {
+        departments: p.departments(),
+        inspect: inspection::inspection_rates(p, budget, per_region),
+        acting: facts.acting,
+        monitor_hit: 1.0 - p.monitoring.false_negative,
+        false_positive: p.monitoring.false_positive,
+        complaint_detect: local.complaint_detection,
+        ngo_check: (p.ngo.capacity / per_region as f64).min(1.0),
+        litigation_share: p.ngo.litigation_share,
+        direct_check: 1.0 - (1.0 - central_check) * (1.0 - joint),
+        handle: inspection::regional_take_up(facts.take_up, local.chief_order),
+        capture: local.waiver,
+        mean_output: facts.mean_output[r],
+        clarity: p.law.clarity,
+        sanction,
+        deterrent: sanction + p.public.disclosure * p.enterprises.reputation_cost,
+        abatement: local.abatement,
+        reference_abatement: p.targets.standard_abatement,
+        subsidy: subsidy_pool / per_region as f64,
+        orders,
+        daily_penalty: p.law.daily_penalty,
+        correction_days: p.law.correction_days,
+        follow_up: p.law.follow_up,
+        seal_up: p.law.seal_up,
     }
 }

@@ -303,58 +303,48 @@ pub fn environments(
     }
 }
 
-/// Step every resident of every region (`n` per region) in fixed chunks of [`PUBLIC_CHUNK`], each
-/// with its own random stream, then swap the awareness buffers; returns each region's tally.
-/// `tallies` is scratch of one entry per chunk.
-pub fn step_all(
-    public: &mut Public,
+/// Step the `n` residents of region `r` in fixed chunks of [`PUBLIC_CHUNK`], each with its own
+/// random stream (numbered across regions), writing their new awareness into `next` (the region's
+/// part of [`Public::next`]); returns the region's tally, its chunks' tallies added in order.
+/// `tallies` is scratch of one entry per chunk. Once every region has stepped, the caller swaps the
+/// awareness buffers.
+#[allow(clippy::too_many_arguments)]
+pub fn step_region(
+    awareness: &[f32],
+    education: &[u8],
+    rewired: &RewiredLinks,
+    next: &mut [f32],
     tallies: &mut [PublicTally],
-    environments: &[PublicEnvironment],
+    environment: &PublicEnvironment,
     network: &Network,
     key: StreamKey,
     month: u32,
-    n: usize,
-) -> Vec<PublicTally> {
-    let regions = environments.len();
-    let mut per_region = vec![PublicTally::default(); regions];
-    if n == 0 {
-        return per_region;
-    }
+    r: usize,
+) -> PublicTally {
+    let n = next.len();
     let chunks_per_region = n.div_ceil(PUBLIC_CHUNK);
-    let awareness = &public.awareness;
-    let education = &public.education;
-    let rewired = &public.rewired;
-    public
-        .next
-        .par_chunks_mut(n)
-        .zip(tallies.par_chunks_mut(chunks_per_region))
+    next.par_chunks_mut(PUBLIC_CHUNK)
+        .zip(tallies.par_iter_mut())
         .enumerate()
-        .for_each(|(r, (next, tallies))| {
-            next.par_chunks_mut(PUBLIC_CHUNK)
-                .zip(tallies.par_iter_mut())
-                .enumerate()
-                .for_each(|(c, (chunk, tally))| {
-                    let id = (r * chunks_per_region + c) as u32;
-                    let mut rng = key.stream(Purpose::PublicStep, month, id);
-                    *tally = step_chunk(
-                        awareness,
-                        education,
-                        rewired.chunk(id as usize),
-                        chunk,
-                        r * n + c * PUBLIC_CHUNK,
-                        r * n,
-                        n,
-                        network,
-                        &environments[r],
-                        &mut rng,
-                    );
-                });
+        .for_each(|(c, (chunk, tally))| {
+            let id = (r * chunks_per_region + c) as u32;
+            let mut rng = key.stream(Purpose::PublicStep, month, id);
+            *tally = step_chunk(
+                awareness,
+                education,
+                rewired.chunk(id as usize),
+                chunk,
+                r * n + c * PUBLIC_CHUNK,
+                r * n,
+                n,
+                network,
+                environment,
+                &mut rng,
+            );
         });
-    std::mem::swap(&mut public.awareness, &mut public.next);
-    for (r, tallies) in tallies.chunks(chunks_per_region).enumerate() {
-        tallies.iter().for_each(|t| per_region[r].add(t));
-    }
-    per_region
+    let mut region = PublicTally::default();
+    tallies.iter().for_each(|t| region.add(t));
+    region
 }
 
 #[cfg(test)]

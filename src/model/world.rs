@@ -11,6 +11,9 @@
 //!    governments report (`cadre.rs`) and revise intensity and caps (`local.rs`, `targets.rs`) on
 //!    what they report;
 //! 7. the month is recorded (`observe.rs`) and mass and money conservation are checked.
+//!
+//! Phases 1–4 of a region depend on no other region's, so they run region by region with the
+//! regions in parallel (and each region's chunks in parallel within it); 5–7 follow.
 
 use rayon::prelude::*;
 
@@ -83,6 +86,35 @@ fn choose_next_month(
         local.waiver = cadre::waiver(p, facts, local, gap);
     }
     chief::decide(p, locals, reported_gaps);
+}
+
+/// Region `r`'s complaints after its handling capacity, from its residents' tally; sets the
+/// detection they give its local government's policy this month.
+fn complaint_outcome(
+    p: &Params,
+    tally: &PublicTally,
+    campaign: bool,
+    local: &mut LocalGovernment,
+    per_region: usize,
+) -> complaints::ComplaintOutcome {
+    let capacity = p.complaints.capacity * central::complaint_factor(p, campaign);
+    let violators = local.violation_share * per_region as f64;
+    let o = complaints::settle(
+        tally.filed,
+        tally.taken_up,
+        tally.founded_taken_up,
+        capacity,
+        violators,
+    );
+    local.complaint_detection = o.detection;
+    o
+}
+
+/// `xs` cut into `regions` parts of `size` (all empty when `size` is 0).
+fn region_parts<T>(xs: &mut [T], size: usize, regions: usize) -> impl Iterator<Item = &mut [T]> {
+    xs.chunks_mut(size.max(1))
+        .chain(std::iter::repeat_with(Default::default))
+        .take(regions)
 }
 
 /// One replicate of one scenario.
@@ -329,7 +361,9 @@ impl<'p> World<'p> {
         for (h, l) in self.take_ups.iter_mut().zip(&self.locals) {
             *h = inspection::regional_take_up(self.take_up, l.chief_order);
         }
-        // 1–2. The public, then its complaints.
+        // 1–4, region by region, the regions in parallel: the residents, their complaints, the
+        // region's policy, then its enterprises. A region's enterprises face only its own
+        // residents' complaints, so no region waits for another's residents.
         public::environments(
             p,
             &self.basin.stock,
@@ -339,17 +373,6 @@ impl<'p> World<'p> {
             &self.take_ups,
             &mut self.environments,
         );
-        let ptally = public::step_all(
-            &mut self.public,
-            &mut self.public_tallies,
-            &self.environments,
-            &self.network,
-            self.key,
-            t,
-            self.residents_per_region,
-        );
-        let complaints = self.complaint_phase(&ptally);
-        // 3–4. Policies, then enterprises.
         let facts = policy::Facts {
             campaigns: &self.campaigns,
             enterprises_per_region: self.per_region,
@@ -357,20 +380,63 @@ impl<'p> World<'p> {
             take_up: self.take_up,
             mean_output: &self.mean_output,
         };
-        policy::assemble(p, &facts, &self.locals, &mut self.policies);
         let rule = DecisionRule {
             rationality: p.enterprises.rationality,
             learning_rate: p.enterprises.learning_rate as f32,
         };
-        let mut etally = enterprise::step_all(
-            &mut self.enterprises,
-            &mut self.enterprise_tallies,
-            &self.policies,
-            &rule,
-            self.key,
-            t,
-            self.per_region,
-        );
+        let (key, regions, per_region) = (self.key, self.regions, self.per_region);
+        let residents = self.residents_per_region;
+        let Public {
+            awareness,
+            education,
+            rewired,
+            next,
+        } = &mut self.public;
+        let (awareness, education, rewired) = (&*awareness, &*education, &*rewired);
+        let (network, environments) = (&self.network, &self.environments);
+        let parts: Vec<_> = region_parts(next, residents, regions)
+            .zip(region_parts(
+                &mut self.public_tallies,
+                residents.div_ceil(PUBLIC_CHUNK),
+                regions,
+            ))
+            .zip(self.enterprises.chunks_mut(per_region))
+            .zip(
+                self.enterprise_tallies
+                    .chunks_mut(per_region.div_ceil(ENTERPRISE_CHUNK)),
+            )
+            .zip(self.locals.iter_mut())
+            .zip(self.policies.iter_mut())
+            .collect();
+        let months: Vec<(PublicTally, complaints::ComplaintOutcome, EnterpriseTally)> = parts
+            .into_par_iter()
+            .enumerate()
+            .map(
+                |(r, (((((next, ptallies), firms), etallies), local), policy))| {
+                    let ptally = public::step_region(
+                        awareness,
+                        education,
+                        rewired,
+                        next,
+                        ptallies,
+                        &environments[r],
+                        network,
+                        key,
+                        t,
+                        r,
+                    );
+                    let complaints =
+                        complaint_outcome(p, &ptally, facts.campaigns[r], local, per_region);
+                    *policy = policy::region(p, &facts, r, local);
+                    let etally = enterprise::step_region(firms, etallies, policy, &rule, key, t, r);
+                    (ptally, complaints, etally)
+                },
+            )
+            .collect();
+        std::mem::swap(&mut self.public.awareness, &mut self.public.next);
+        let ptally: Vec<PublicTally> = months.iter().map(|m| m.0).collect();
+        let complaints: Vec<complaints::ComplaintOutcome> = months.iter().map(|m| m.1).collect();
+        let mut etally: Vec<EnterpriseTally> = months.iter().map(|m| m.2).collect();
         for (local, e) in self.locals.iter_mut().zip(&etally) {
             local.violation_share = e.violating / e.enterprises;
         }
@@ -423,27 +489,6 @@ impl<'p> World<'p> {
         (0..self.regions)
             .map(|r| self.ledger.balance(Account::Enterprises(r)))
             .sum()
-    }
-
-    fn complaint_phase(&mut self, ptally: &[PublicTally]) -> Vec<complaints::ComplaintOutcome> {
-        let p = self.p;
-        (0..self.regions)
-            .map(|r| {
-                let t = &ptally[r];
-                let capacity =
-                    p.complaints.capacity * central::complaint_factor(p, self.campaigns[r]);
-                let violators = self.locals[r].violation_share * self.per_region as f64;
-                let o = complaints::settle(
-                    t.filed,
-                    t.taken_up,
-                    t.founded_taken_up,
-                    capacity,
-                    violators,
-                );
-                self.locals[r].complaint_detection = o.detection;
-                o
-            })
-            .collect()
     }
 
     /// Compensation, central inspections, the governments' reports, their revisions and their
