@@ -110,6 +110,13 @@ fn complaint_outcome(
     o
 }
 
+/// Each region's public tally, complaint outcome and enterprise tally for the month.
+type RegionMonths = (
+    Vec<PublicTally>,
+    Vec<complaints::ComplaintOutcome>,
+    Vec<EnterpriseTally>,
+);
+
 /// `xs` cut into `regions` parts of `size` (all empty when `size` is 0).
 fn region_parts<T>(xs: &mut [T], size: usize, regions: usize) -> impl Iterator<Item = &mut [T]> {
     xs.chunks_mut(size.max(1))
@@ -361,9 +368,62 @@ impl<'p> World<'p> {
         for (h, l) in self.take_ups.iter_mut().zip(&self.locals) {
             *h = inspection::regional_take_up(self.take_up, l.chief_order);
         }
-        // 1–4, region by region, the regions in parallel: the residents, their complaints, the
-        // region's policy, then its enterprises. A region's enterprises face only its own
-        // residents' complaints, so no region waits for another's residents.
+        // 1–4, region by region, the regions in parallel.
+        let (ptally, complaints, mut etally) = self.regions_phase();
+        for (local, e) in self.locals.iter_mut().zip(&etally) {
+            local.violation_share = e.violating / e.enterprises;
+        }
+        let limited = central::limit_production(p, &self.campaigns, &mut etally);
+        // 5. Money, then pollution.
+        let enforcement_cost = money::post_month(
+            p,
+            &mut self.ledger,
+            &self.locals,
+            &etally,
+            &complaints,
+            &self.campaigns,
+            self.per_region,
+        );
+        for (r, e) in etally.iter().enumerate() {
+            self.emissions[r] = e.emissions;
+            self.books
+                .add_abated(r, self.facts[r].baseline - e.emissions);
+        }
+        let mass = MassBalance {
+            emitted: self.emissions.iter().sum(),
+            left: self.basin.transport(&self.emissions),
+        };
+        // 6. Governments.
+        let compensation_paid = self.government_phase();
+        // 7. The record and the invariants.
+        let month = Month {
+            p,
+            basin: &self.basin,
+            locals: &self.locals,
+            enterprises: &etally,
+            public: &ptally,
+            complaints: &complaints,
+            enforcement_cost,
+            compensation_paid,
+            limited,
+        };
+        let record = observe::record(&month, &mut self.region_records);
+        let flows: f64 = etally
+            .iter()
+            .map(|e| e.subsidies - e.fines - e.litigation)
+            .sum();
+        self.check_invariants(&record, mass, flows)?;
+        self.t += 1;
+        Ok(record)
+    }
+
+    /// Phases 1–4 of every region: its residents, their complaints, its policy, then its
+    /// enterprises. A region's enterprises face only its own residents' complaints and its own
+    /// government's policy, so the regions run in parallel (each region's chunks in parallel
+    /// within it) and none waits for another's residents. Returns each region's public tally,
+    /// complaint outcome and enterprise tally.
+    fn regions_phase(&mut self) -> RegionMonths {
+        let (p, t) = (self.p, self.t);
         public::environments(
             p,
             &self.basin.stock,
@@ -434,54 +494,11 @@ impl<'p> World<'p> {
             )
             .collect();
         std::mem::swap(&mut self.public.awareness, &mut self.public.next);
-        let ptally: Vec<PublicTally> = months.iter().map(|m| m.0).collect();
-        let complaints: Vec<complaints::ComplaintOutcome> = months.iter().map(|m| m.1).collect();
-        let mut etally: Vec<EnterpriseTally> = months.iter().map(|m| m.2).collect();
-        for (local, e) in self.locals.iter_mut().zip(&etally) {
-            local.violation_share = e.violating / e.enterprises;
-        }
-        let limited = central::limit_production(p, &self.campaigns, &mut etally);
-        // 5. Money, then pollution.
-        let enforcement_cost = money::post_month(
-            p,
-            &mut self.ledger,
-            &self.locals,
-            &etally,
-            &complaints,
-            &self.campaigns,
-            self.per_region,
-        );
-        for (r, e) in etally.iter().enumerate() {
-            self.emissions[r] = e.emissions;
-            self.books
-                .add_abated(r, self.facts[r].baseline - e.emissions);
-        }
-        let mass = MassBalance {
-            emitted: self.emissions.iter().sum(),
-            left: self.basin.transport(&self.emissions),
-        };
-        // 6. Governments.
-        let compensation_paid = self.government_phase();
-        // 7. The record and the invariants.
-        let month = Month {
-            p,
-            basin: &self.basin,
-            locals: &self.locals,
-            enterprises: &etally,
-            public: &ptally,
-            complaints: &complaints,
-            enforcement_cost,
-            compensation_paid,
-            limited,
-        };
-        let record = observe::record(&month, &mut self.region_records);
-        let flows: f64 = etally
-            .iter()
-            .map(|e| e.subsidies - e.fines - e.litigation)
-            .sum();
-        self.check_invariants(&record, mass, flows)?;
-        self.t += 1;
-        Ok(record)
+        (
+            months.iter().map(|m| m.0).collect(),
+            months.iter().map(|m| m.1).collect(),
+            months.iter().map(|m| m.2).collect(),
+        )
     }
 
     /// The enterprises' accounts, summed over regions.
