@@ -5,8 +5,9 @@
 //!
 //! On a shared machine a neighbour's load can come and go within a second, so one thread count
 //! measured after the other can differ by the load alone. Each size is therefore measured in
-//! rounds, one thread then two on the same world, and the speed-up is the median of the rounds'
-//! ratios (its lowest and highest beside it); the times are the medians over the rounds.
+//! rounds, one thread then two, each on a world of its own (the two built alike and stepped the
+//! same months), and the speed-up is the median of the rounds' ratios (its lowest and highest
+//! beside it); the times are the medians over the rounds.
 
 use std::path::Path;
 use std::time::Instant;
@@ -33,23 +34,18 @@ fn params(agents: u64) -> cogov::scenario::Params {
 /// Rounds of one thread then two per size.
 const ROUNDS: usize = 7;
 
-/// Median seconds per step after warm-up steps (at least 2 and 0.05 s), over at least 5 steps
-/// and 0.15 s.
-fn seconds_per_step(world: &mut World) -> f64 {
-    let started = Instant::now();
-    for n in 0.. {
+/// Median seconds per step over `steps` steps, after `steps / 4` (at least 2) to warm up.
+fn seconds_per_step(world: &mut World, steps: usize) -> f64 {
+    for _ in 0..(steps / 4).max(2) {
         world.step().expect("invariants hold");
-        if n >= 1 && started.elapsed().as_secs_f64() >= 0.05 {
-            break;
-        }
     }
-    let mut samples = Vec::new();
-    let started = Instant::now();
-    while samples.len() < 5 || started.elapsed().as_secs_f64() < 0.15 {
-        let t = Instant::now();
-        world.step().expect("invariants hold");
-        samples.push(t.elapsed().as_secs_f64());
-    }
+    let mut samples: Vec<f64> = (0..steps)
+        .map(|_| {
+            let t = Instant::now();
+            world.step().expect("invariants hold");
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
     median(&mut samples)
 }
 
@@ -88,13 +84,22 @@ fn main() {
     let mut rows = [Vec::new(), Vec::new()];
     for exponent in 3..=7 {
         let p = params(10u64.pow(exponent));
-        let mut world = pools[1].install(|| World::new(&p, 0));
-        let (e, r, l, d) = world.agent_counts();
+        // One world per thread count, built alike and stepped the same number of months each
+        // round, so both measure the same months. (Stepping one world on both pools in turn
+        // made the two-thread steps of the smallest worlds up to twice as slow as on a pool of
+        // their own.)
+        let mut worlds = [0, 1].map(|i| pools[i].install(|| World::new(&p, 0)));
+        let (e, r, l, d) = worlds[0].agent_counts();
         let agents = (e + r + l + d) as f64;
+        // About 0.15 s a measurement on one thread, at least 5 steps.
+        let first = pools[0].install(|| seconds_per_step(&mut worlds[0], 1));
+        let steps = ((0.15 / first).ceil() as usize).clamp(5, 20_000);
+        pools[1].install(|| seconds_per_step(&mut worlds[1], 1));
         let mut seconds = [Vec::new(), Vec::new()];
         let mut ratios = Vec::new();
         for _ in 0..ROUNDS {
-            let round = [0, 1].map(|i| pools[i].install(|| seconds_per_step(&mut world)));
+            let round =
+                [0, 1].map(|i| pools[i].install(|| seconds_per_step(&mut worlds[i], steps)));
             seconds[0].push(round[0]);
             seconds[1].push(round[1]);
             ratios.push(round[0] / round[1]);
