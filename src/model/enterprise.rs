@@ -574,7 +574,6 @@ pub fn step_chunk(
 /// Step the enterprises of region `r` against its policy, in fixed chunks of [`ENTERPRISE_CHUNK`]
 /// with their own random streams (numbered across regions); returns the region's tally, its
 /// chunks' tallies added in order. `tallies` is scratch of one entry per chunk.
-#[allow(clippy::too_many_arguments)]
 pub fn step_region(
     firms: &mut [Enterprise],
     tallies: &mut [EnterpriseTally],

@@ -18,7 +18,7 @@
 use rayon::prelude::*;
 
 use super::compensation::Books;
-use super::enterprise::{self, DecisionRule, Enterprise, EnterpriseTally, RegionPolicy};
+use super::enterprise::{self, DecisionRule, Enterprise, EnterpriseTally};
 use super::inspection::{self, MAX_DEPARTMENTS};
 use super::ledger::{Account, Ledger};
 use super::local::{self, Evidence, LocalGovernment, MonitorHistory};
@@ -151,7 +151,6 @@ pub struct World<'p> {
     /// Per-step scratch, allocated once.
     enterprise_tallies: Vec<EnterpriseTally>,
     public_tallies: Vec<PublicTally>,
-    policies: Vec<RegionPolicy>,
     environments: Vec<PublicEnvironment>,
     /// Which regions host the central team this month, and each region's take-up.
     campaigns: Vec<bool>,
@@ -261,7 +260,6 @@ impl<'p> World<'p> {
                 PublicTally::default();
                 regions * residents_per_region.div_ceil(PUBLIC_CHUNK)
             ],
-            policies: vec![RegionPolicy::default(); regions],
             environments: vec![PublicEnvironment::default(); regions],
             campaigns: vec![false; regions],
             take_ups: vec![0.0; regions],
@@ -466,39 +464,32 @@ impl<'p> World<'p> {
                     .chunks_mut(per_region.div_ceil(ENTERPRISE_CHUNK)),
             )
             .zip(self.locals.iter_mut())
-            .zip(self.policies.iter_mut())
             .collect();
-        let months: Vec<(PublicTally, complaints::ComplaintOutcome, EnterpriseTally)> = parts
+        let ((ptally, complaints), etally) = parts
             .into_par_iter()
             .enumerate()
-            .map(
-                |(r, (((((next, ptallies), firms), etallies), local), policy))| {
-                    let ptally = public::step_region(
-                        awareness,
-                        education,
-                        rewired,
-                        next,
-                        ptallies,
-                        &environments[r],
-                        network,
-                        key,
-                        t,
-                        r,
-                    );
-                    let complaints =
-                        complaint_outcome(p, &ptally, facts.campaigns[r], local, per_region);
-                    *policy = policy::region(p, &facts, r, local);
-                    let etally = enterprise::step_region(firms, etallies, policy, &rule, key, t, r);
-                    (ptally, complaints, etally)
-                },
-            )
-            .collect();
+            .map(|(r, ((((next, ptallies), firms), etallies), local))| {
+                let ptally = public::step_region(
+                    awareness,
+                    education,
+                    rewired,
+                    next,
+                    ptallies,
+                    &environments[r],
+                    network,
+                    key,
+                    t,
+                    r,
+                );
+                let complaints =
+                    complaint_outcome(p, &ptally, facts.campaigns[r], local, per_region);
+                let policy = policy::region(p, &facts, r, local);
+                let etally = enterprise::step_region(firms, etallies, &policy, &rule, key, t, r);
+                ((ptally, complaints), etally)
+            })
+            .unzip();
         std::mem::swap(&mut self.public.awareness, &mut self.public.next);
-        (
-            months.iter().map(|m| m.0).collect(),
-            months.iter().map(|m| m.1).collect(),
-            months.iter().map(|m| m.2).collect(),
-        )
+        (ptally, complaints, etally)
     }
 
     /// The enterprises' accounts, summed over regions.
