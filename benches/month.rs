@@ -20,20 +20,19 @@ fn main() {
         return; // `cargo bench -- --list` and test harness probes
     }
     // Enterprises and residents per region, from "EXPONENT" or "ENTERPRISESxRESIDENTS".
-    let mut sizes: Vec<(u64, u64)> = std::env::args()
-        .skip(1)
-        .filter_map(|a| match a.split_once('x') {
-            Some((e, r)) => Some((e.parse().ok()?, r.parse().ok()?)),
-            None => {
-                let exponent: u32 = a.parse().ok().filter(|e| (3..=7).contains(e))?;
-                let per_region = 10u64.pow(exponent) / 8;
-                let enterprises = (per_region / 11).max(1);
-                Some((enterprises, per_region - enterprises))
-            }
-        })
-        .collect();
+    let size = |a: &str| match a.split_once('x') {
+        Some((e, r)) => Some((e.parse().ok()?, r.parse().ok()?)),
+        None => {
+            let exponent: u32 = a.parse().ok().filter(|e| (3..=7).contains(e))?;
+            let per_region = 10u64.pow(exponent) / 8;
+            let enterprises = (per_region / 11).max(1);
+            Some((enterprises, per_region - enterprises))
+        }
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut sizes: Vec<(u64, u64)> = args.iter().filter_map(|a| size(a)).collect();
     if sizes.is_empty() {
-        sizes = vec![(113, 1137), (1136, 11369)];
+        sizes = ["4", "5"].into_iter().filter_map(size).collect();
     }
     for (enterprises, residents) in sizes {
         let per_region = enterprises + residents;
